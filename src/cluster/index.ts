@@ -1,0 +1,125 @@
+import type { JsonObject } from '../k8s/json.js';
+import { objectAt, stringAt } from '../k8s/json.js';
+import { gvkOf, labelsOf, nameOf, namespaceOf } from '../k8s/object.js';
+import type { ClusterView, ExternalSecretRecord, NamespaceRecord, StoreRecord } from './view.js';
+
+const ESO_GROUP = 'external-secrets.io';
+const EMPTY: readonly ExternalSecretRecord[] = Object.freeze([]);
+
+/**
+ * The one in-memory store behind both views: informer events and scanned manifests feed it
+ * through `upsert` and `remove`. It keeps only the fields rules need, so 100,000
+ * ExternalSecrets stay small.
+ */
+export class ClusterIndex implements ClusterView {
+  synced = false;
+  private readonly namespaceMap = new Map<string, NamespaceRecord>();
+  private readonly clusterStoreMap = new Map<string, StoreRecord>();
+  private readonly storeMap = new Map<string, Map<string, StoreRecord>>();
+  private readonly externalSecretMap = new Map<string, Map<string, ExternalSecretRecord>>();
+  /** namespace -> target Secret name -> ExternalSecrets writing it */
+  private readonly targetMap = new Map<string, Map<string, ExternalSecretRecord[]>>();
+
+  /** Record an object if it is one of the kinds the view tracks; returns whether it was. */
+  upsert(object: JsonObject, defaultNamespace = ''): boolean {
+    const gvk = gvkOf(object);
+    const name = nameOf(object);
+    if (gvk === undefined || name === undefined) return false;
+    const namespace = namespaceOf(object) ?? defaultNamespace;
+    if (gvk.group === '' && gvk.kind === 'Namespace') {
+      this.namespaceMap.set(name, { name, labels: { ...labelsOf(object), 'kubernetes.io/metadata.name': name } });
+      return true;
+    }
+    if (gvk.group !== ESO_GROUP) return false;
+    switch (gvk.kind) {
+      case 'ClusterSecretStore':
+        this.clusterStoreMap.set(name, storeRecord('ClusterSecretStore', name, '', object));
+        return true;
+      case 'SecretStore':
+        inner(this.storeMap, namespace).set(name, storeRecord('SecretStore', name, namespace, object));
+        return true;
+      case 'ExternalSecret': {
+        this.removeExternalSecret(namespace, name);
+        const targetName = stringAt(objectAt(objectAt(object, 'spec'), 'target'), 'name') || name;
+        const record: ExternalSecretRecord = { namespace, name, targetName };
+        inner(this.externalSecretMap, namespace).set(name, record);
+        const byTarget = inner(this.targetMap, namespace);
+        byTarget.set(targetName, [...(byTarget.get(targetName) ?? []), record]);
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  remove(object: JsonObject, defaultNamespace = ''): void {
+    const gvk = gvkOf(object);
+    const name = nameOf(object);
+    if (gvk === undefined || name === undefined) return;
+    const namespace = namespaceOf(object) ?? defaultNamespace;
+    if (gvk.group === '' && gvk.kind === 'Namespace') this.namespaceMap.delete(name);
+    if (gvk.group !== ESO_GROUP) return;
+    if (gvk.kind === 'ClusterSecretStore') this.clusterStoreMap.delete(name);
+    if (gvk.kind === 'SecretStore') this.storeMap.get(namespace)?.delete(name);
+    if (gvk.kind === 'ExternalSecret') this.removeExternalSecret(namespace, name);
+  }
+
+  private removeExternalSecret(namespace: string, name: string): void {
+    const existing = this.externalSecretMap.get(namespace)?.get(name);
+    if (existing === undefined) return;
+    this.externalSecretMap.get(namespace)?.delete(name);
+    const byTarget = this.targetMap.get(namespace);
+    const remaining = (byTarget?.get(existing.targetName) ?? []).filter((r) => r.name !== name);
+    if (remaining.length === 0) byTarget?.delete(existing.targetName);
+    else byTarget?.set(existing.targetName, remaining);
+  }
+
+  get counts(): { namespaces: number; clusterSecretStores: number; secretStores: number; externalSecrets: number } {
+    let secretStores = 0;
+    for (const m of this.storeMap.values()) secretStores += m.size;
+    let externalSecrets = 0;
+    for (const m of this.externalSecretMap.values()) externalSecrets += m.size;
+    return {
+      namespaces: this.namespaceMap.size,
+      clusterSecretStores: this.clusterStoreMap.size,
+      secretStores,
+      externalSecrets,
+    };
+  }
+
+  namespace(name: string): NamespaceRecord | undefined {
+    return this.namespaceMap.get(name);
+  }
+  namespaces(): Iterable<NamespaceRecord> {
+    return this.namespaceMap.values();
+  }
+  clusterSecretStore(name: string): StoreRecord | undefined {
+    return this.clusterStoreMap.get(name);
+  }
+  clusterSecretStores(): Iterable<StoreRecord> {
+    return this.clusterStoreMap.values();
+  }
+  secretStore(namespace: string, name: string): StoreRecord | undefined {
+    return this.storeMap.get(namespace)?.get(name);
+  }
+  secretStores(namespace: string): Iterable<StoreRecord> {
+    return this.storeMap.get(namespace)?.values() ?? [];
+  }
+  externalSecretsTargeting(namespace: string, secretName: string): readonly ExternalSecretRecord[] {
+    return this.targetMap.get(namespace)?.get(secretName) ?? EMPTY;
+  }
+}
+
+function inner<V>(outer: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let map = outer.get(key);
+  if (map === undefined) {
+    map = new Map();
+    outer.set(key, map);
+  }
+  return map;
+}
+
+function storeRecord(kind: StoreRecord['kind'], name: string, namespace: string, object: JsonObject): StoreRecord {
+  const conditions = objectAt(object, 'spec')?.['conditions'];
+  return { kind, name, namespace, labels: labelsOf(object), conditions: conditions ?? undefined };
+}

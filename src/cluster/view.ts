@@ -1,0 +1,40 @@
+import type { JsonValue } from '../k8s/json.js';
+
+export interface NamespaceRecord {
+  name: string;
+  labels: Readonly<Record<string, string>>;
+}
+
+export interface StoreRecord {
+  kind: 'SecretStore' | 'ClusterSecretStore';
+  name: string;
+  /** Empty for ClusterSecretStores. */
+  namespace: string;
+  labels: Readonly<Record<string, string>>;
+  /** `spec.conditions` as written (ClusterSecretStore only); undefined when absent. */
+  conditions: JsonValue | undefined;
+}
+
+export interface ExternalSecretRecord {
+  namespace: string;
+  name: string;
+  /** `spec.target.name`, defaulting to the ExternalSecret's own name as ESO does. */
+  targetName: string;
+}
+
+/**
+ * Read-only picture of the cluster that rules consult. The webhook fills it from informers,
+ * the CLI from the scanned manifests and `--cluster-state`; rules never know which.
+ */
+export interface ClusterView {
+  /** True once the view reflects the cluster (informers synced, or manifests loaded). */
+  readonly synced: boolean;
+  namespace(name: string): NamespaceRecord | undefined;
+  namespaces(): Iterable<NamespaceRecord>;
+  clusterSecretStore(name: string): StoreRecord | undefined;
+  clusterSecretStores(): Iterable<StoreRecord>;
+  secretStore(namespace: string, name: string): StoreRecord | undefined;
+  secretStores(namespace: string): Iterable<StoreRecord>;
+  /** ExternalSecrets in `namespace` whose target Secret is `secretName`. */
+  externalSecretsTargeting(namespace: string, secretName: string): readonly ExternalSecretRecord[];
+}

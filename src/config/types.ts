@@ -1,0 +1,95 @@
+import type { ConfigurableAction } from '../engine/types.js';
+
+export interface RuleSetting {
+  action?: ConfigurableAction;
+  options?: Record<string, unknown>;
+}
+
+export interface MutatorSetting {
+  mode?: 'on' | 'off';
+  options?: Record<string, unknown>;
+}
+
+export interface Exemption {
+  rules: string[];
+  namespaces?: string[];
+  users?: string[];
+  groups?: string[];
+  /** `namespace/name`, or `namespace/*` for every service account of a namespace. */
+  serviceAccounts?: string[];
+  reason: string;
+}
+
+export interface TenantPolicy {
+  /** Namespace names, or anchored regexes written `^…$`. */
+  namespaces?: string[];
+  /** If set, the only ClusterSecretStores this tenant may use. */
+  clusterSecretStores?: string[];
+  /** If set, remote keys must start with one of these; `{{namespace}}` and `{{tenant}}` are filled in. */
+  remoteKeyPrefixes?: string[];
+}
+
+export interface TenancyConfig {
+  tenantLabel?: string;
+  tenants: Record<string, TenantPolicy>;
+}
+
+export interface GitOpsConfig {
+  /** Usernames whose requests carry manifests from git (Argo CD, Flux controllers). */
+  requesters: string[];
+  /** managedFields managers that apply manifests from git. */
+  fieldManagers: string[];
+  /** Label keys that mark an object as applied from git. */
+  labels: string[];
+  /** Annotation keys that mark an object as applied from git. */
+  annotations: string[];
+}
+
+export interface WebhookConfig {
+  /** Answer by this many milliseconds even if the engine has not finished; keep below timeoutSeconds. */
+  deadlineMs: number;
+  /** What the answer is when the deadline passes. */
+  onDeadline: 'deny' | 'allow';
+  /** Longest denial message; longer ones are cut with a count of what was left out. */
+  maxMessageLength: number;
+}
+
+/** The config file as written (after schema validation). */
+export interface SecretGuardConfigFile {
+  apiVersion: 'secretguard.io/v1alpha1';
+  kind: 'SecretGuardConfig';
+  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  rules?: Record<string, ConfigurableAction | RuleSetting>;
+  mutators?: Record<string, 'on' | 'off' | MutatorSetting>;
+  exemptions?: Exemption[];
+  objectExemptions?: { allowedRules?: string[] };
+  tenancy?: Partial<TenancyConfig>;
+  gitops?: Partial<GitOpsConfig>;
+  clusterView?: { missingState?: 'error' | 'warn' };
+  webhook?: Partial<WebhookConfig>;
+}
+
+export interface ResolvedRuleSetting {
+  action: ConfigurableAction;
+  /** The config file set the action, so it applies to every message of the rule. */
+  actionFromConfig: boolean;
+  options: unknown;
+}
+
+export interface ResolvedMutatorSetting {
+  mode: 'on' | 'off';
+  options: unknown;
+}
+
+/** Config with every default filled in and every rule's options validated. */
+export interface EffectiveConfig {
+  logLevel: NonNullable<SecretGuardConfigFile['logLevel']>;
+  rules: ReadonlyMap<string, ResolvedRuleSetting>;
+  mutators: ReadonlyMap<string, ResolvedMutatorSetting>;
+  exemptions: readonly Exemption[];
+  objectExemptions: { allowedRules: readonly string[] };
+  tenancy: TenancyConfig;
+  gitops: GitOpsConfig;
+  clusterView: { missingState: 'error' | 'warn' };
+  webhook: WebhookConfig;
+}

@@ -1,0 +1,214 @@
+import type { ClusterView } from '../cluster/view.js';
+import type { EffectiveConfig, Exemption } from '../config/types.js';
+import { annotationsOf, type ResourceRef } from '../k8s/object.js';
+import { nameMatcher } from './names.js';
+import { formatMessage } from './rule.js';
+import type { Action, Finding, MutationResult, Mutator, Operation, Rule, RuleMatch, Subject } from './types.js';
+
+export const EXEMPT_ANNOTATION = 'secretguard.io/exempt';
+export const EXEMPT_REASON_ANNOTATION = 'secretguard.io/exempt-reason';
+const DEFAULT_OPERATIONS: readonly Operation[] = ['CREATE', 'UPDATE'];
+
+export interface EvaluateOptions {
+  /** Run only these rule ids (CLI `--rule`). */
+  only?: ReadonlySet<string>;
+}
+
+/**
+ * The one policy engine behind the webhook and the CLI. Rules are indexed by group and kind,
+ * so a request runs only the rules that match it.
+ */
+export class Engine {
+  private readonly ruleIndex = new Map<string, Rule[]>();
+  private readonly mutatorIndex = new Map<string, Mutator[]>();
+
+  constructor(
+    readonly rules: readonly Rule[],
+    readonly mutators: readonly Mutator[],
+    readonly config: EffectiveConfig,
+  ) {
+    for (const rule of rules) {
+      if (config.rules.get(rule.meta.id)?.action === 'off') continue;
+      addToIndex(this.ruleIndex, rule.meta.match, rule);
+    }
+    for (const mutator of mutators) {
+      if (config.mutators.get(mutator.meta.id)?.mode !== 'on') continue;
+      addToIndex(this.mutatorIndex, mutator.meta.match, mutator);
+    }
+  }
+
+  /** Kinds any enabled rule or mutator looks at, as `group/kind` keys. */
+  get watchedKinds(): string[] {
+    return [...new Set([...this.ruleIndex.keys(), ...this.mutatorIndex.keys()])].sort();
+  }
+
+  evaluate(subject: Subject, view: ClusterView, options: EvaluateOptions = {}): Finding[] {
+    const candidates = this.ruleIndex.get(kindKey(subject.gvk.group, subject.gvk.kind));
+    if (candidates === undefined) return [];
+    const findings: Finding[] = [];
+    const resource = resourceOf(subject);
+    const objectExemptions = requestedObjectExemptions(subject);
+    const honoured = new Set<string>();
+    for (const ruleId of objectExemptions.rules) {
+      const rule = this.rules.find((r) => r.meta.id === ruleId);
+      const reason = this.objectExemptionRefusal(ruleId, rule, objectExemptions.reason);
+      if (reason === undefined) honoured.add(ruleId);
+      else if (options.only === undefined || options.only.has(ruleId)) {
+        findings.push({
+          ruleId,
+          messageId: 'exemptionNotHonoured',
+          action: 'warn',
+          message: `[${ruleId}] the ${EXEMPT_ANNOTATION} annotation is ignored for this rule: ${reason}`,
+          resource,
+          field: '/metadata/annotations/' + EXEMPT_ANNOTATION.replace('/', '~1'),
+        });
+      }
+    }
+
+    for (const rule of candidates) {
+      const id = rule.meta.id;
+      if (options.only !== undefined && !options.only.has(id)) continue;
+      if (!operationMatches(rule.meta.match, subject.operation)) continue;
+      if (!versionMatches(rule.meta.match, subject.gvk.group, subject.gvk.kind, subject.gvk.version)) continue;
+      if (honoured.has(id) || this.configExempts(id, subject)) continue;
+      const setting = this.config.rules.get(id);
+      if (setting === undefined || setting.action === 'off') continue;
+      const configuredAction = setting.action;
+      if (rule.meta.needsClusterState === true && !view.synced) {
+        findings.push({
+          ruleId: id,
+          messageId: 'clusterStateMissing',
+          action: this.config.clusterView.missingState,
+          message: `[${id}] the cluster view is not synced yet, so this rule could not decide; retry shortly`,
+          resource,
+          field: '',
+        });
+        continue;
+      }
+      try {
+        rule.check({
+          subject,
+          view,
+          options: setting.options,
+          config: this.config,
+          report: (descriptor) => {
+            const template = rule.meta.messages[descriptor.messageId] ?? descriptor.messageId;
+            const stricter = rule.meta.messageActions?.[descriptor.messageId];
+            const action: Action = setting.actionFromConfig ? configuredAction : (stricter ?? configuredAction);
+            findings.push({
+              ruleId: id,
+              messageId: descriptor.messageId,
+              action,
+              message: `[${id}] ${formatMessage(template, descriptor.data)}`,
+              resource,
+              field: descriptor.field,
+            });
+          },
+        });
+      } catch (error) {
+        // Only the error's class name: messages of JSON.parse and friends can quote their input.
+        const name = error instanceof Error ? error.name : typeof error;
+        findings.push({
+          ruleId: id,
+          messageId: 'ruleError',
+          action: 'error',
+          message: `[${id}] the rule failed (${name}) and could not check this object`,
+          resource,
+          field: '',
+        });
+      }
+    }
+    return findings;
+  }
+
+  mutate(subject: Subject, view: ClusterView): MutationResult {
+    const candidates = this.mutatorIndex.get(kindKey(subject.gvk.group, subject.gvk.kind));
+    const result: MutationResult = { patch: [], notes: [] };
+    if (candidates === undefined || subject.object === null) return result;
+    for (const mutator of candidates) {
+      if (!operationMatches(mutator.meta.match, subject.operation)) continue;
+      if (!versionMatches(mutator.meta.match, subject.gvk.group, subject.gvk.kind, subject.gvk.version)) continue;
+      const setting = this.config.mutators.get(mutator.meta.id);
+      if (setting?.mode !== 'on') continue;
+      try {
+        const { patch, notes } = mutator.mutate({ subject, view, options: setting.options, config: this.config });
+        result.patch.push(...patch);
+        result.notes.push(...notes);
+      } catch (error) {
+        const name = error instanceof Error ? error.name : typeof error;
+        result.notes.push(`${mutator.meta.id} failed (${name}); the object was left unchanged by it`);
+      }
+    }
+    return result;
+  }
+
+  private configExempts(ruleId: string, subject: Subject): boolean {
+    return this.config.exemptions.some((exemption) => exemptionMatches(exemption, ruleId, subject));
+  }
+
+  private objectExemptionRefusal(ruleId: string, rule: Rule | undefined, reason: string): string | undefined {
+    if (rule === undefined) return 'no such rule';
+    if (rule.meta.isolation === true) return 'tenant isolation rules cannot be exempted from the object';
+    if (!this.config.objectExemptions.allowedRules.includes(ruleId)) return 'the rule is not in objectExemptions.allowedRules';
+    if (reason === '') return `${EXEMPT_REASON_ANNOTATION} is missing`;
+    return undefined;
+  }
+}
+
+export function kindKey(group: string, kind: string): string {
+  return `${group}/${kind}`;
+}
+
+function addToIndex<T>(index: Map<string, T[]>, match: RuleMatch, item: T): void {
+  for (const kind of match.kinds) {
+    const key = kindKey(kind.group, kind.kind);
+    const list = index.get(key) ?? [];
+    if (!list.includes(item)) list.push(item);
+    index.set(key, list);
+  }
+}
+
+function operationMatches(match: RuleMatch, operation: Operation): boolean {
+  return (match.operations ?? DEFAULT_OPERATIONS).includes(operation);
+}
+
+function versionMatches(match: RuleMatch, group: string, kind: string, version: string): boolean {
+  return match.kinds.some((k) => k.group === group && k.kind === kind && (k.versions === undefined || k.versions.includes(version)));
+}
+
+export function resourceOf(subject: Subject): ResourceRef {
+  const { group, version, kind } = subject.gvk;
+  return {
+    apiVersion: group === '' ? version : `${group}/${version}`,
+    kind,
+    ...(subject.namespace !== '' ? { namespace: subject.namespace } : {}),
+    ...(subject.name !== '' ? { name: subject.name } : {}),
+  };
+}
+
+function requestedObjectExemptions(subject: Subject): { rules: string[]; reason: string } {
+  const annotations = annotationsOf(subject.object ?? subject.oldObject);
+  const list = annotations[EXEMPT_ANNOTATION];
+  if (list === undefined) return { rules: [], reason: '' };
+  const rules = [...new Set(list.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
+  return { rules, reason: (annotations[EXEMPT_REASON_ANNOTATION] ?? '').trim() };
+}
+
+function exemptionMatches(exemption: Exemption, ruleId: string, subject: Subject): boolean {
+  if (!exemption.rules.includes('*') && !exemption.rules.includes(ruleId)) return false;
+  const { username, groups } = subject.requester;
+  if (exemption.namespaces !== undefined && !nameMatcher(exemption.namespaces).matches(subject.namespace)) return false;
+  if (exemption.users !== undefined && !exemption.users.includes(username)) return false;
+  if (exemption.groups !== undefined && !groups.some((g) => exemption.groups?.includes(g))) return false;
+  if (exemption.serviceAccounts !== undefined && !exemption.serviceAccounts.some((sa) => serviceAccountMatches(sa, username))) {
+    return false;
+  }
+  return true;
+}
+
+function serviceAccountMatches(entry: string, username: string): boolean {
+  const [namespace, name] = entry.split('/');
+  if (!username.startsWith('system:serviceaccount:')) return false;
+  const [, , userNamespace, userName] = username.split(':');
+  return namespace === userNamespace && (name === '*' || name === userName);
+}

@@ -1,0 +1,5 @@
+import type { Rule } from '../engine/types.js';
+import noSealingKeyInGit from './no-sealing-key-in-git.js';
+
+/** Every rule secretguard ships, in the order the docs list them. Add one import and one entry per rule. */
+export const allRules: readonly Rule[] = [noSealingKeyInGit];

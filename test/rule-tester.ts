@@ -1,0 +1,149 @@
+import t from 'tap';
+import { ClusterIndex } from '../src/cluster/index.js';
+import type { ClusterView } from '../src/cluster/view.js';
+import { resolveConfig } from '../src/config/load.js';
+import type { SecretGuardConfigFile } from '../src/config/types.js';
+import { Engine } from '../src/engine/engine.js';
+import type { Action, ConfigurableAction, Finding, Operation, Requester, Rule, Subject } from '../src/engine/types.js';
+import type { JsonObject } from '../src/k8s/json.js';
+import { gvkOf, nameOf, namespaceOf } from '../src/k8s/object.js';
+import { isClusterScoped } from '../src/k8s/scope.js';
+import { allMutators } from '../src/mutators/index.js';
+import { allRules } from '../src/rules/index.js';
+
+export interface RuleCase {
+  name: string;
+  /** The admitted object; null only for DELETE. */
+  object: JsonObject | null;
+  oldObject?: JsonObject | null;
+  /** Default CREATE. */
+  operation?: Operation;
+  /** Default: a person, `alice`, with no GitOps identity. */
+  requester?: Requester;
+  /** Default `webhook`. */
+  source?: 'webhook' | 'cli';
+  dryRun?: boolean;
+  /** Objects in the cluster view (Namespaces, stores, ExternalSecrets). */
+  cluster?: JsonObject[];
+  /** Default true. */
+  clusterSynced?: boolean;
+  /** This rule's options (merged over its defaults). */
+  options?: Record<string, unknown>;
+  /** Any other part of the config file (tenancy, gitops, exemptions...). */
+  config?: Omit<SecretGuardConfigFile, 'apiVersion' | 'kind'>;
+}
+
+export interface ExpectedFinding {
+  messageId: string;
+  action: Action;
+  field: string;
+  /** Substrings the message must contain (names, keys, detectors). */
+  messageIncludes?: string[];
+}
+
+export interface InvalidRuleCase extends RuleCase {
+  /** Exactly the findings of this rule, in order. */
+  errors: ExpectedFinding[];
+  /** Substrings that must never appear in any message: planted secret values. */
+  canaries?: string[];
+}
+
+export const PERSON: Requester = { username: 'alice', groups: ['system:authenticated'] };
+export const ARGOCD: Requester = {
+  username: 'system:serviceaccount:argocd:argocd-application-controller',
+  groups: ['system:serviceaccounts', 'system:serviceaccounts:argocd', 'system:authenticated'],
+};
+
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+export function viewOf(objects: readonly JsonObject[], synced = true): ClusterView {
+  const index = new ClusterIndex();
+  for (const object of objects) index.upsert(object);
+  index.synced = synced;
+  return index;
+}
+
+/** The case's own setting for the rule under test: an action from `config.rules` plus `options`. */
+function ruleSetting(ruleId: string, testCase: RuleCase): { action?: ConfigurableAction; options?: Record<string, unknown> } {
+  const configured = testCase.config?.rules?.[ruleId];
+  const action = typeof configured === 'string' ? configured : configured?.action;
+  return { ...(action !== undefined ? { action } : {}), ...(testCase.options !== undefined ? { options: testCase.options } : {}) };
+}
+
+/** Run one case through the real engine with only `rule`'s findings kept. */
+export function runCase(rule: Rule, testCase: RuleCase): Finding[] {
+  const rules = allRules.includes(rule) ? allRules : [...allRules, rule];
+  const config = resolveConfig(
+    {
+      apiVersion: 'secretguard.io/v1alpha1',
+      kind: 'SecretGuardConfig',
+      ...testCase.config,
+      rules: { ...testCase.config?.rules, [rule.meta.id]: ruleSetting(rule.meta.id, testCase) },
+    },
+    'test case',
+    rules,
+    allMutators,
+  );
+  const engine = new Engine(rules, allMutators, config);
+  const object = testCase.object === null ? null : deepFreeze(structuredClone(testCase.object));
+  const oldObject = testCase.oldObject == null ? null : deepFreeze(structuredClone(testCase.oldObject));
+  const reference = object ?? oldObject;
+  if (reference === null) throw new Error(`case "${testCase.name}" has neither object nor oldObject`);
+  const gvk = gvkOf(reference);
+  if (gvk === undefined) throw new Error(`case "${testCase.name}" has no apiVersion/kind`);
+  const source = testCase.source ?? 'webhook';
+  const subject: Subject = {
+    gvk,
+    object,
+    oldObject,
+    operation: testCase.operation ?? 'CREATE',
+    requester: testCase.requester ?? PERSON,
+    namespace: isClusterScoped(gvk.group, gvk.kind) ? '' : (namespaceOf(reference) ?? 'default'),
+    name: nameOf(reference) ?? '',
+    dryRun: testCase.dryRun ?? false,
+    source,
+    origin: source === 'cli' ? { kind: 'manifest', file: 'test.yaml', line: 1 } : { kind: 'webhook', uid: 'test-uid' },
+  };
+  const view = viewOf(deepFreeze(structuredClone(testCase.cluster ?? [])), testCase.clusterSynced ?? true);
+  return engine.evaluate(subject, view, { only: new Set([rule.meta.id]) });
+}
+
+/** Table-driven rule tests in the style of ESLint's RuleTester. */
+export function ruleTester(rule: Rule, cases: { valid: RuleCase[]; invalid: InvalidRuleCase[] }): void {
+  t.test(`${rule.meta.id}: valid`, async (t) => {
+    for (const testCase of cases.valid) {
+      const findings = runCase(rule, testCase);
+      t.same(
+        findings.map((f) => `${f.action} ${f.messageId} ${f.field}: ${f.message}`),
+        [],
+        testCase.name,
+      );
+    }
+  });
+  t.test(`${rule.meta.id}: invalid`, async (t) => {
+    for (const testCase of cases.invalid) {
+      const findings = runCase(rule, testCase);
+      t.same(
+        findings.map((f) => ({ ruleId: f.ruleId, messageId: f.messageId, action: f.action, field: f.field })),
+        testCase.errors.map((e) => ({ ruleId: rule.meta.id, messageId: e.messageId, action: e.action, field: e.field })),
+        testCase.name,
+      );
+      testCase.errors.forEach((expected, index) => {
+        for (const fragment of expected.messageIncludes ?? []) {
+          t.match(findings[index]?.message ?? '', fragment, `${testCase.name}: message ${index} names ${fragment}`);
+        }
+      });
+      for (const canary of testCase.canaries ?? []) {
+        for (const finding of findings) {
+          t.notMatch(finding.message, canary, `${testCase.name}: no secret value in the message`);
+        }
+      }
+    }
+  });
+}
