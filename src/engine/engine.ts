@@ -42,9 +42,20 @@ export class Engine {
     return [...new Set([...this.ruleIndex.keys(), ...this.mutatorIndex.keys()])].sort();
   }
 
+  /** The enabled rules that apply to a subject: kind, version, operation, `only`, and config exemptions. */
+  matchingRules(subject: Subject, options: EvaluateOptions = {}): Rule[] {
+    const candidates = this.ruleIndex.get(kindKey(subject.gvk.group, subject.gvk.kind)) ?? [];
+    return candidates.filter(
+      (rule) =>
+        (options.only === undefined || options.only.has(rule.meta.id)) &&
+        operationMatches(rule.meta.match, subject.operation) &&
+        versionMatches(rule.meta.match, subject.gvk.group, subject.gvk.kind, subject.gvk.version) &&
+        !this.configExempts(rule.meta.id, subject),
+    );
+  }
+
   evaluate(subject: Subject, view: ClusterView, options: EvaluateOptions = {}): Finding[] {
-    const candidates = this.ruleIndex.get(kindKey(subject.gvk.group, subject.gvk.kind));
-    if (candidates === undefined) return [];
+    if (!this.ruleIndex.has(kindKey(subject.gvk.group, subject.gvk.kind))) return [];
     const findings: Finding[] = [];
     const resource = resourceOf(subject);
     const objectExemptions = requestedObjectExemptions(subject);
@@ -65,12 +76,9 @@ export class Engine {
       }
     }
 
-    for (const rule of candidates) {
+    for (const rule of this.matchingRules(subject, options)) {
       const id = rule.meta.id;
-      if (options.only !== undefined && !options.only.has(id)) continue;
-      if (!operationMatches(rule.meta.match, subject.operation)) continue;
-      if (!versionMatches(rule.meta.match, subject.gvk.group, subject.gvk.kind, subject.gvk.version)) continue;
-      if (honoured.has(id) || this.configExempts(id, subject)) continue;
+      if (honoured.has(id)) continue;
       const setting = this.config.rules.get(id);
       if (setting === undefined || setting.action === 'off') continue;
       const configuredAction = setting.action;

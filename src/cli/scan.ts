@@ -1,0 +1,98 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { buildEngine, loadEffectiveConfig } from '../engine/setup.js';
+import type { Action } from '../engine/types.js';
+import { collectFiles, readSource, type ManifestSource } from '../manifests/load.js';
+import { scanManifests } from '../manifests/scan.js';
+import { formatJson } from '../report/json.js';
+import { formatJunit } from '../report/junit.js';
+import { formatSarif } from '../report/sarif.js';
+import { formatText } from '../report/text.js';
+import { allRules } from '../rules/index.js';
+import { EXIT_FINDINGS, EXIT_OK, UsageError } from './exit.js';
+import { VERSION } from './version.js';
+
+interface ScanCommandOptions {
+  format: 'text' | 'json' | 'sarif' | 'junit';
+  output?: string;
+  config?: string;
+  rule?: string[];
+  failOn: 'warn' | 'deny';
+  quiet?: boolean;
+  color: boolean;
+  namespace: string;
+  clusterState?: string[];
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export function failingActions(failOn: 'warn' | 'deny'): (action: Action) => boolean {
+  return (action) => action === 'deny' || action === 'error' || (failOn === 'warn' && action === 'warn');
+}
+
+/** Sources for paths, `-` meaning standard input (read once, kept for line look-ups). */
+export function sourcesFor(paths: readonly string[]): (() => ManifestSource)[] {
+  const readers: (() => ManifestSource)[] = [];
+  let stdin: ManifestSource | undefined;
+  for (const path of paths) {
+    if (path === '-') {
+      readers.push(() => (stdin ??= { name: '<stdin>', text: readFileSync(0, 'utf8') }));
+      continue;
+    }
+    for (const file of collectFiles([path])) readers.push(() => readSource(file));
+  }
+  return readers;
+}
+
+export function registerScan(program: Command): void {
+  program
+    .command('scan')
+    .description('check manifests offline with the same rules as the webhook (`-` reads stdin)')
+    .argument('[paths...]', 'files, directories (recursive *.yaml, *.yml, *.json) or - for stdin')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'junit']).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('-c, --config <file>', 'SecretGuardConfig file (defaults are embedded)')
+    .option('-r, --rule <id>', 'run only this rule (repeatable)', collect)
+    .addOption(new Option('--fail-on <level>', 'lowest action that fails the run').choices(['warn', 'deny']).default('deny'))
+    .option('-q, --quiet', 'print only failing findings and no summary')
+    .option('--no-color', 'never colour the text output')
+    .option('-n, --namespace <namespace>', 'namespace for namespaced objects that name none', 'default')
+    .option('--cluster-state <path>', 'manifests describing the cluster (kubectl get … -o yaml); repeatable', collect)
+    .action((paths: string[], options: ScanCommandOptions) => {
+      if (paths.length === 0) throw new UsageError('no input: give files, directories, or - for standard input');
+      const config = loadEffectiveConfig(options.config);
+      const known = new Set(allRules.map((r) => r.meta.id));
+      for (const id of options.rule ?? []) {
+        if (!known.has(id)) throw new UsageError(`unknown rule ${id} (see \`secretguard rules\`)`);
+      }
+      const engine = buildEngine(config);
+      const report = scanManifests(engine, {
+        sources: sourcesFor(paths),
+        clusterState: sourcesFor(options.clusterState ?? []),
+        defaultNamespace: options.namespace,
+        ...(options.rule !== undefined ? { only: new Set(options.rule) } : {}),
+      });
+      const failing = failingActions(options.failOn);
+      const color = options.color && options.output === undefined && process.stdout.isTTY && process.env['NO_COLOR'] === undefined;
+      let text: string;
+      switch (options.format) {
+        case 'json':
+          text = formatJson(report);
+          break;
+        case 'sarif':
+          text = formatSarif(report, allRules, VERSION);
+          break;
+        case 'junit':
+          text = formatJunit(report, failing);
+          break;
+        case 'text':
+          text = formatText(report, { color, quiet: options.quiet === true, failing });
+          break;
+      }
+      if (options.output !== undefined) writeFileSync(options.output, text);
+      else process.stdout.write(text);
+      process.exitCode = report.findings.some((f) => failing(f.action)) ? EXIT_FINDINGS : EXIT_OK;
+    });
+}

@@ -1,0 +1,127 @@
+import { ClusterIndex } from '../cluster/index.js';
+import type { Engine } from '../engine/engine.js';
+import type { Finding, Subject } from '../engine/types.js';
+import type { ResourceRef } from '../k8s/object.js';
+import { gvkOf, nameOf, namespaceOf } from '../k8s/object.js';
+import { isClusterScoped } from '../k8s/scope.js';
+import { LineFinder, ManifestError, parseManifests, type LoadedManifest, type ManifestSource } from './load.js';
+
+export interface ScanFinding extends Finding {
+  file: string;
+  line: number;
+}
+
+/** One scanned resource and the rules that applied to it (JUnit writes a testcase for each). */
+export interface ScannedResource {
+  resource: ResourceRef;
+  file: string;
+  line: number;
+  /** Rules that applied to the resource. */
+  rules: string[];
+  findings: ScanFinding[];
+}
+
+export interface ScanSummary {
+  resources: number;
+  deny: number;
+  warn: number;
+  audit: number;
+  error: number;
+}
+
+export interface ScanReport {
+  findings: ScanFinding[];
+  resources: ScannedResource[];
+  summary: ScanSummary;
+}
+
+export interface ScanOptions {
+  /** Where to read each input; called again for files with findings to find lines. */
+  sources: readonly (() => ManifestSource)[];
+  /** Extra cluster state (`--cluster-state`): fed to the view, never evaluated. */
+  clusterState: readonly (() => ManifestSource)[];
+  /** Namespace for namespaced objects that name none, as kubectl does. */
+  defaultNamespace: string;
+  only?: ReadonlySet<string>;
+}
+
+export const CLI_REQUESTER = { username: 'secretguard-cli', groups: [] as string[] };
+
+/** Namespaces of the scanned objects: an object without one gets the default, cluster-scoped ones none. */
+function subjectOf(manifest: LoadedManifest, defaultNamespace: string): Subject | undefined {
+  const gvk = gvkOf(manifest.object);
+  if (gvk === undefined) return undefined;
+  return {
+    gvk,
+    object: manifest.object,
+    oldObject: null,
+    operation: 'CREATE',
+    requester: CLI_REQUESTER,
+    namespace: isClusterScoped(gvk.group, gvk.kind) ? '' : (namespaceOf(manifest.object) ?? defaultNamespace),
+    name: nameOf(manifest.object) ?? '',
+    dryRun: false,
+    source: 'cli',
+    origin: { kind: 'manifest', file: manifest.file, line: manifest.line },
+  };
+}
+
+/**
+ * The CLI's whole job: load every input, build the cluster view from the scanned set plus the
+ * extra state, then run the engine on each object. Throws ManifestError for unreadable or invalid input.
+ */
+export function scanManifests(engine: Engine, options: ScanOptions): ScanReport {
+  const view = new ClusterIndex();
+  for (const read of options.clusterState) {
+    for (const manifest of parseManifests(read())) view.upsert(manifest.object, options.defaultNamespace);
+  }
+  const loaded: { manifest: LoadedManifest; sourceIndex: number }[] = [];
+  options.sources.forEach((read, sourceIndex) => {
+    for (const manifest of parseManifests(read())) {
+      if (gvkOf(manifest.object) === undefined) {
+        throw new ManifestError(manifest.file, manifest.line, 'object has no apiVersion or kind');
+      }
+      view.upsert(manifest.object, options.defaultNamespace);
+      loaded.push({ manifest, sourceIndex });
+    }
+  });
+  view.synced = true;
+
+  const findings: ScanFinding[] = [];
+  const resources: ScannedResource[] = [];
+  const lineFinders = new Map<number, LineFinder>();
+  const evaluateOptions = options.only === undefined ? {} : { only: options.only };
+  for (const { manifest, sourceIndex } of loaded) {
+    const subject = subjectOf(manifest, options.defaultNamespace);
+    if (subject === undefined) continue;
+    const resource = {
+      apiVersion: subject.gvk.group === '' ? subject.gvk.version : `${subject.gvk.group}/${subject.gvk.version}`,
+      kind: subject.gvk.kind,
+      ...(subject.namespace !== '' ? { namespace: subject.namespace } : {}),
+      ...(subject.name !== '' ? { name: subject.name } : {}),
+    };
+    const scanned: ScannedResource = {
+      resource,
+      file: manifest.file,
+      line: manifest.line,
+      rules: engine.matchingRules(subject, evaluateOptions).map((r) => r.meta.id),
+      findings: [],
+    };
+    resources.push(scanned);
+    for (const finding of engine.evaluate(subject, view, evaluateOptions)) {
+      let finder = lineFinders.get(sourceIndex);
+      if (finder === undefined) {
+        const read = options.sources[sourceIndex];
+        if (read === undefined) throw new Error('source index out of range');
+        finder = new LineFinder(read());
+        lineFinders.set(sourceIndex, finder);
+      }
+      const line = finding.field === '' ? manifest.line : finder.lineOf(manifest.documentIndex, manifest.pointerPrefix + finding.field, manifest.line);
+      const located = { ...finding, file: manifest.file, line };
+      findings.push(located);
+      scanned.findings.push(located);
+    }
+  }
+  const summary: ScanSummary = { resources: resources.length, deny: 0, warn: 0, audit: 0, error: 0 };
+  for (const finding of findings) summary[finding.action] += 1;
+  return { findings, resources, summary };
+}
