@@ -1,0 +1,46 @@
+import t from 'tap';
+import { LineFinder, ManifestError, parseManifests } from '../../src/manifests/load.js';
+
+const source = (text: string) => ({ name: 'in.yaml', text });
+
+t.test('multi-document YAML with empty documents and comments', async (t) => {
+  const manifests = parseManifests(source('---\n# only a comment\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: b}\n'));
+  t.same(manifests.map((m) => [m.object['kind'], m.line, m.documentIndex]), [['ConfigMap', 4, 1], ['Secret', 11, 3]]);
+});
+
+t.test('JSON files and kind: List / *List are flattened with item lines', async (t) => {
+  const json = parseManifests({ name: 'a.json', text: JSON.stringify({ apiVersion: 'v1', kind: 'SecretList', items: [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } }] }, null, 2) });
+  t.same(json.map((m) => [m.object['kind'], m.pointerPrefix]), [['Secret', '/items/0']]);
+  const list = parseManifests(source('apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Secret\n  metadata: {name: a}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b}\n'));
+  t.same(list.map((m) => [m.object['kind'], m.line]), [['Secret', 4], ['ConfigMap', 7]]);
+});
+
+t.test('BOM and CRLF line endings', async (t) => {
+  const manifests = parseManifests(source('\uFEFFapiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: crlf\r\n'));
+  t.equal(manifests[0]?.object['kind'], 'ConfigMap');
+});
+
+t.test('syntax errors carry file and line, and never quote the source', async (t) => {
+  const secret = 'hunter2-canary-value';
+  const error = t.throws(() => parseManifests(source(`apiVersion: v1\nkind: Secret\nstringData:\n  password: "${secret}\n  other: [\n`)));
+  t.ok(error instanceof ManifestError);
+  t.match((error as ManifestError).message, /^in\.yaml:\d+: YAML syntax error/);
+  t.notMatch((error as ManifestError).message, secret);
+});
+
+t.test('duplicate keys, scalars and alias bombs are refused', async (t) => {
+  t.throws(() => parseManifests(source('kind: Secret\nkind: ConfigMap\n')), ManifestError);
+  t.throws(() => parseManifests(source('just a string\n')), /expected a mapping/);
+  const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+  for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill('*' + String.fromCharCode(96 + i)).join(',')}]`);
+  bomb.push('kind: List');
+  t.throws(() => parseManifests(source(bomb.join('\n') + '\n')), /alias/);
+});
+
+t.test('LineFinder points at the key of a field, falling back to the nearest parent', async (t) => {
+  const text = 'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: a\n  data:\n    password: eA==\n    user: eA==\n';
+  const finder = new LineFinder(source(text));
+  t.equal(finder.lineOf(0, '/items/0/data/user', 1), 10);
+  t.equal(finder.lineOf(0, '/items/0/data/missing', 1), 8);
+  t.equal(finder.lineOf(0, '/items/0/metadata/name', 1), 7);
+});
