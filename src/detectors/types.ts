@@ -9,6 +9,10 @@ export interface Detector {
    * Must be linear in the value's length: no regex that can backtrack catastrophically.
    */
   detect(value: string, key: string): boolean;
+  /** A more precise description for this key (the generic detector says `generic password` for `DB_PASSWORD`). */
+  describe?(key: string): string;
+  /** Generic detectors yield to any specific detector that fires on the same place. */
+  generic?: boolean;
 }
 
 /** A detector's verdict about one key; deliberately carries no part of the value. */

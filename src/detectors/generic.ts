@@ -1,0 +1,97 @@
+import type { Detector } from './types.js';
+import { embeddedBase64Text, isPlaceholder, normaliseKey, shannonEntropy } from './text.js';
+
+/** Key-name families that mean "the value is a secret", most specific first (matched on the normalised key). */
+const FAMILIES: readonly (readonly [RegExp, string])[] = [
+  [/passw(?:or)?d|passwd|passphrase|^pwd|pwd$|^pass$/, 'generic password'],
+  [/privatekey|signingkey|encryptionkey|masterkey|secretkey(?!ref)|sessionkey|hmackey|cookiesecret|secretkeybase/, 'generic private or signing key'],
+  [/apikey|apitoken|accesskey|clientsecret|appsecret|consumersecret|licensekey/, 'generic API key'],
+  [/token/, 'generic token'],
+  [/secret/, 'generic secret'],
+  [/credential|creds$/, 'generic credentials'],
+  [/^auth$|basicauth|authstring|authorization|connectionstring|^connstr$/, 'generic authentication string'],
+];
+
+/** Key names that mention a secret but hold something else: its name, file, reference, lifetime, a flag. */
+const NOT_A_SECRET_KEY =
+  /(?:file|files|path|dir|name|names|ref|refs|keyref|url|uri|endpoint|ttl|expiry|expiration|expires|expiresin|duration|timeout|length|type|policy|enabled|enable|mode|count|format|header|hint|field|prefix|suffix|version|location|store|provider|keyid|tokenid|required|rotation|namespace|selector|label|annotation|tokens|lifetime|validity|limit|size|algorithm|method|strength|schema|class|template|source|volume|mount|id)$|^(?:existing|use|max|min|num|require|allow|enable|disable|skip|generate|create|auto)/;
+
+function familyOf(key: string): string | undefined {
+  const name = normaliseKey(key);
+  if (name === '' || NOT_A_SECRET_KEY.test(name)) return undefined;
+  for (const [pattern, description] of FAMILIES) if (pattern.test(name)) return description;
+  return undefined;
+}
+
+/** A value that is clearly not a literal secret even under a secret-sounding key. */
+function notALiteralSecret(raw: string): boolean {
+  const value = raw.trim().replace(/^["']|["'],?$/g, '');
+  if (value.length < 4 || isPlaceholder(value)) return true;
+  if (value.startsWith('/') || value.startsWith('./') || value.startsWith('file:') || value.startsWith('~/')) return true;
+  if (/^[0-9]{1,5}$/.test(value)) return true; // ports, counts, sizes
+  if (/^[0-9]+(?:\.[0-9]+)?(?:s|m|h|d|ms|ki|mi|gi)$/i.test(value)) return true; // durations and quantities
+  if (/^https?:\/\/[^@\s]{1,2000}$/.test(value)) return true; // a URL without credentials
+  if (value.startsWith('|') || value.startsWith('>') || value === '{}' || value === '[]') return true; // YAML block openers
+  let spaces = 0;
+  for (let i = 0; i < value.length && spaces < 3; i++) if (value.charCodeAt(i) === 32) spaces++;
+  return spaces >= 3; // prose, not a password
+}
+
+export const genericSecretKey: Detector = {
+  id: 'generic-secret',
+  description: 'value under a secret-sounding key (password, token, secret, api key, credentials)',
+  generic: true,
+  detect(value, key) {
+    if (familyOf(key) === undefined) return false;
+    if (value.length > 4096 || value.includes('\n')) return false;
+    return !notALiteralSecret(value);
+  },
+  describe(key) {
+    return familyOf(key) ?? 'generic secret';
+  },
+};
+
+/** Keys whose values are high-entropy by nature and public: digests, ids, certificates, versions. */
+const NOT_SECRET_ENTROPY_KEY =
+  /digest|hash|sha|checksum|uuid|guid|image|version|commit|revision|etag|nonce|salt|cert|crt|cabundle|cadata|publickey|pubkey|fingerprint|knownhosts|id$|^ca$|tag$|ref$|path$|url$|uri$|host$|selector|label|annotation/;
+
+const TOKEN = /[A-Za-z0-9+/=_~.-]{20,}/g;
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const HEX = /^(?:sha\d{1,3}[:-])?[0-9a-fA-F]+$/;
+export const ENTROPY_MIN_LENGTH = 20;
+export const ENTROPY_MAX_LENGTH = 200;
+
+/** Bits per character a random string of this length reaches easily and prose, names and ids rarely do. */
+export function entropyThreshold(length: number): number {
+  return Math.min(4.3, Math.log2(length) - 0.6);
+}
+
+export function isHighEntropyToken(token: string): boolean {
+  if (token.length < ENTROPY_MIN_LENGTH || token.length > ENTROPY_MAX_LENGTH) return false;
+  if (UUID.test(token) || HEX.test(token)) return false;
+  if (!/[a-z]/.test(token) || !/[A-Z]/.test(token) || !/[0-9]/.test(token)) return false;
+  if (isPlaceholder(token)) return false;
+  if (shannonEntropy(token) < entropyThreshold(token.length)) return false;
+  // Base64 of readable text is looked at decoded (a CA bundle, a config), not as noise.
+  return embeddedBase64Text(token) === undefined;
+}
+
+export const highEntropyString: Detector = {
+  id: 'high-entropy-string',
+  description: 'high-entropy string (random token)',
+  generic: true,
+  detect(value, key) {
+    // Only single-line, bounded values: whole config files are split into entries by the structure layer.
+    if (value.length > 1024 || value.includes('\n') || value.includes('-----BEGIN')) return false;
+    if (NOT_SECRET_ENTROPY_KEY.test(normaliseKey(key))) return false;
+    if (/\b(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d{3}|sk-ssh-ed25519)\b/.test(value)) return false;
+    let count = 0;
+    for (const match of value.matchAll(TOKEN)) {
+      if (isHighEntropyToken(match[0])) return true;
+      if (++count >= 64) break;
+    }
+    return false;
+  },
+};
+
+export const genericDetectors: readonly Detector[] = [genericSecretKey, highEntropyString];

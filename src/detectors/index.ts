@@ -1,0 +1,106 @@
+import { genericDetectors } from './generic.js';
+import { knownDetectors } from './known.js';
+import { structuredEntries } from './structure.js';
+import { embeddedBase64Text, MAX_SCAN } from './text.js';
+import type { CredentialHit, Detector } from './types.js';
+
+export type { CredentialHit, Detector } from './types.js';
+export { decodeSecretValue, isPlaceholder, MAX_SCAN, type DecodedBase64 } from './text.js';
+
+/** Every detector, specific formats first; generic ones (key names, entropy) last. */
+export const allDetectors: readonly Detector[] = [...knownDetectors, ...genericDetectors];
+
+const MAX_HITS = 20;
+
+interface Layers {
+  /** Split JSON, YAML, .env and properties content into entries. */
+  structure: boolean;
+  /** Try one level of base64 inside the value. */
+  base64: boolean;
+}
+
+/**
+ * The credentials found in one value: `key` is the name it is stored under (a Secret or ConfigMap key,
+ * an env var name), `value` the decoded text. Looks at the value itself, at the entries of JSON, YAML,
+ * .env and properties content, and at one level of base64 inside. Values longer than MAX_SCAN are
+ * scanned on their first MAX_SCAN characters. Hits never carry any part of the value.
+ */
+export function detectCredentials(key: string, value: string): CredentialHit[] {
+  if (typeof value !== 'string' || value === '') return [];
+  const text = value.length > MAX_SCAN ? value.slice(0, MAX_SCAN) : value;
+  const hits: CredentialHit[] = [];
+  scan(typeof key === 'string' ? key : '', text, undefined, hits, { structure: true, base64: true });
+  return tidy(hits);
+}
+
+/** Short human summary of hits: unique descriptions with their inner paths, e.g. `generic password (db.password)`. */
+export function describeHits(hits: readonly CredentialHit[]): string {
+  const parts: string[] = [];
+  for (const hit of hits) {
+    const part = hit.path === undefined ? hit.description : `${hit.description} (${hit.path})`;
+    if (!parts.includes(part)) parts.push(part);
+  }
+  return parts.join(', ');
+}
+
+function scan(key: string, text: string, path: string | undefined, hits: CredentialHit[], layers: Layers): void {
+  if (hits.length >= MAX_HITS * 2 || text.trim() === '') return;
+  runDetectors(key, text, path, hits);
+  if (layers.structure) {
+    for (const entry of structuredEntries(text)) {
+      scan(entry.key, entry.value, join(path, entry.path), hits, { structure: false, base64: layers.base64 });
+    }
+  }
+  if (layers.base64) {
+    const decoded = embeddedBase64Text(text);
+    if (decoded !== undefined) scan(key, decoded, join(path, 'base64'), hits, { structure: true, base64: false });
+  }
+}
+
+function runDetectors(key: string, text: string, path: string | undefined, hits: CredentialHit[]): void {
+  for (const detector of allDetectors) {
+    if (!detector.detect(text, key)) continue;
+    const description = detector.describe?.(key) ?? detector.description;
+    hits.push({ detectorId: detector.id, description, ...(path !== undefined ? { path } : {}) });
+  }
+}
+
+function join(path: string | undefined, segment: string): string {
+  return path === undefined ? segment : `${path} > ${segment}`;
+}
+
+const GENERIC_IDS = new Set(allDetectors.filter((d) => d.generic === true).map((d) => d.id));
+
+/** Drop hits that a more precise one already explains, and duplicates. */
+function tidy(hits: CredentialHit[]): CredentialHit[] {
+  const byPath = new Map<string, CredentialHit[]>();
+  for (const hit of hits) {
+    const list = byPath.get(hit.path ?? '') ?? [];
+    list.push(hit);
+    byPath.set(hit.path ?? '', list);
+  }
+  const kept: CredentialHit[] = [];
+  for (const list of byPath.values()) {
+    const ids = new Set(list.map((h) => h.detectorId));
+    const specific = list.some((h) => !GENERIC_IDS.has(h.detectorId));
+    for (const hit of list) {
+      if (specific && GENERIC_IDS.has(hit.detectorId)) continue;
+      if (hit.detectorId === 'jwt' && ids.has('kubernetes-service-account-token')) continue;
+      if (hit.detectorId === 'basic-auth-url' && ids.has('database-url-password')) continue;
+      kept.push(hit);
+    }
+  }
+  // A whole-value hit is redundant when the same detector also fired at a precise place inside it.
+  const located = new Set(kept.filter((h) => h.path !== undefined).map((h) => h.detectorId));
+  const result: CredentialHit[] = [];
+  const seen = new Set<string>();
+  for (const hit of kept) {
+    if (hit.path === undefined && located.has(hit.detectorId)) continue;
+    const id = `${hit.detectorId}\u0000${hit.path ?? ''}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    result.push(hit);
+    if (result.length >= MAX_HITS) break;
+  }
+  return result;
+}
