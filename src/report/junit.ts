@@ -1,9 +1,16 @@
 import type { Action } from '../engine/types.js';
 import type { ScanReport } from '../manifests/scan.js';
 
+/** XML 1.0 allows no control characters but tab, newline and carriage return. */
+function isXmlChar(char: string): boolean {
+  const code = char.charCodeAt(0);
+  return code >= 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
+}
+
 function escapeXml(text: string): string {
-  return text
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
+  return [...text]
+    .filter(isXmlChar)
+    .join('')
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
     .replaceAll('>', '&gt;')
