@@ -2,15 +2,17 @@ import type { Action } from '../engine/types.js';
 import type { ScanReport } from '../manifests/scan.js';
 
 /** XML 1.0 allows no control characters but tab, newline and carriage return. */
-function isXmlChar(char: string): boolean {
-  const code = char.charCodeAt(0);
-  return code >= 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
+function withoutControlCharacters(text: string): string {
+  let result = '';
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x20 || code === 0x09 || code === 0x0a || code === 0x0d) result += text[i] ?? '';
+  }
+  return result;
 }
 
 function escapeXml(text: string): string {
-  return [...text]
-    .filter(isXmlChar)
-    .join('')
+  return withoutControlCharacters(text)
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
     .replaceAll('>', '&gt;')
