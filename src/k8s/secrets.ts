@@ -1,0 +1,47 @@
+/** What produced a Secret, from its metadata and type (reference.md §2). */
+import { annotationsOf, labelsOf, namespaceOf, ownerReferencesOf } from './object.js';
+import { stringAt } from './json.js';
+
+export const ESO_MANAGED_LABEL = 'reconcile.external-secrets.io/managed';
+export const ESO_CREATED_BY_LABEL = 'reconcile.external-secrets.io/created-by';
+export const ESO_DATA_HASH_ANNOTATION = 'reconcile.external-secrets.io/data-hash';
+export const CERT_MANAGER_ANNOTATION = 'cert-manager.io/certificate-name';
+
+export type SecretProducer =
+  | 'SealedSecret'
+  | 'ExternalSecret'
+  | 'cert-manager'
+  | 'Helm release storage'
+  | 'service account token'
+  | 'bootstrap token';
+
+/** The controller that produces this Secret, judged from the object alone, or undefined. */
+export function secretProducer(secret: unknown): { producer: SecretProducer; signal: string } | undefined {
+  const owners = ownerReferencesOf(secret);
+  for (const owner of owners) {
+    if (owner.kind === 'SealedSecret' && owner.apiVersion.startsWith('bitnami.com/')) return { producer: 'SealedSecret', signal: 'ownerReference SealedSecret' };
+    if (owner.kind === 'ExternalSecret' && owner.apiVersion.startsWith('external-secrets.io/')) return { producer: 'ExternalSecret', signal: 'ownerReference ExternalSecret' };
+  }
+  const labels = labelsOf(secret);
+  const annotations = annotationsOf(secret);
+  if (ESO_CREATED_BY_LABEL in labels) return { producer: 'ExternalSecret', signal: `label ${ESO_CREATED_BY_LABEL}` };
+  if (ESO_DATA_HASH_ANNOTATION in annotations) return { producer: 'ExternalSecret', signal: `annotation ${ESO_DATA_HASH_ANNOTATION}` };
+  if (labels[ESO_MANAGED_LABEL] === 'true') return { producer: 'ExternalSecret', signal: `label ${ESO_MANAGED_LABEL}` };
+  if (CERT_MANAGER_ANNOTATION in annotations) return { producer: 'cert-manager', signal: `annotation ${CERT_MANAGER_ANNOTATION}` };
+  const type = stringAt(secret, 'type');
+  if (type === 'helm.sh/release.v1') return { producer: 'Helm release storage', signal: 'type helm.sh/release.v1' };
+  if (type === 'kubernetes.io/service-account-token') return { producer: 'service account token', signal: 'type kubernetes.io/service-account-token' };
+  if (type === 'bootstrap.kubernetes.io/token' && namespaceOf(secret) === 'kube-system') return { producer: 'bootstrap token', signal: 'type bootstrap.kubernetes.io/token' };
+  return undefined;
+}
+
+/** True when the Secret comes from ESO or a SealedSecret, the two ways credentials may reach the cluster. */
+export function isEsoOrSealed(secret: unknown): boolean {
+  const producer = secretProducer(secret)?.producer;
+  return producer === 'ExternalSecret' || producer === 'SealedSecret';
+}
+
+/** A human user (not a service account, node or other `system:` identity). */
+export function isPersonRequester(username: string): boolean {
+  return username !== '' && !username.startsWith('system:');
+}
