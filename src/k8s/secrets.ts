@@ -1,6 +1,7 @@
 /** What produced a Secret, from its metadata and type (reference.md §2). */
 import { annotationsOf, labelsOf, namespaceOf, ownerReferencesOf } from './object.js';
-import { stringAt } from './json.js';
+import { decodeSecretValue, type DecodedBase64 } from '../detectors/text.js';
+import { pointer, stringAt, stringMapAt } from './json.js';
 
 export const ESO_MANAGED_LABEL = 'reconcile.external-secrets.io/managed';
 export const ESO_CREATED_BY_LABEL = 'reconcile.external-secrets.io/created-by';
@@ -44,4 +45,28 @@ export function isEsoOrSealed(secret: unknown): boolean {
 /** A human user (not a service account, node or other `system:` identity). */
 export function isPersonRequester(username: string): boolean {
   return username !== '' && !username.startsWith('system:');
+}
+
+export interface SecretValue {
+  key: string;
+  source: 'data' | 'stringData';
+  /** JSON pointer, e.g. `/data/password`. */
+  field: string;
+  /** Decoded content: stringData is text as written; data is base64 and may be invalid or binary. */
+  decoded: DecodedBase64;
+  /** The raw value is empty (nothing to protect). */
+  empty: boolean;
+}
+
+/** Every string value of a Secret's `data` (decoded) and `stringData`; other value types are skipped. */
+export function secretValues(secret: unknown): SecretValue[] {
+  const result: SecretValue[] = [];
+  for (const [key, raw] of Object.entries(stringMapAt(secret, 'data'))) {
+    const empty = raw.trim() === '';
+    result.push({ key, source: 'data', field: pointer('data', key), decoded: empty ? { kind: 'text', text: '' } : decodeSecretValue(raw), empty });
+  }
+  for (const [key, raw] of Object.entries(stringMapAt(secret, 'stringData'))) {
+    result.push({ key, source: 'stringData', field: pointer('stringData', key), decoded: { kind: 'text', text: raw }, empty: raw === '' });
+  }
+  return result;
 }

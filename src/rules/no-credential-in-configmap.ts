@@ -1,0 +1,40 @@
+import { decodeSecretValue, describeHits, detectCredentials } from '../detectors/index.js';
+import { createRule } from '../engine/rule.js';
+import { pointer, stringMapAt } from '../k8s/json.js';
+
+export default createRule({
+  meta: {
+    id: 'no-credential-in-configmap',
+    description: 'A ConfigMap must not hold a credential (token, key, password, connection string) in data or binaryData.',
+    defaultAction: 'deny',
+    match: { kinds: [{ group: '', kind: 'ConfigMap', versions: ['v1'] }] },
+    optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
+    defaultOptions: {},
+    messages: {
+      credentialInConfigMap:
+        'ConfigMap {{name}} key `{{key}}` holds {{what}}; ConfigMaps are readable by anyone who can read the namespace and are never encrypted: move the value to a Secret produced by an ExternalSecret or a SealedSecret, and reference it from there',
+    },
+    remediation:
+      'Move the credential into a Secret created by an ExternalSecret (or a SealedSecret), mount or reference that Secret, keep only non-secret settings in the ConfigMap, and rotate the exposed credential.',
+  },
+  check(context) {
+    const { subject } = context;
+    const configMap = subject.object;
+    if (configMap === null) return;
+    const name = subject.name || '(unnamed)';
+    for (const [key, value] of Object.entries(stringMapAt(configMap, 'data'))) {
+      const hits = detectCredentials(key, value);
+      if (hits.length > 0) {
+        context.report({ messageId: 'credentialInConfigMap', data: { name, key, what: describeHits(hits) }, field: pointer('data', key) });
+      }
+    }
+    for (const [key, value] of Object.entries(stringMapAt(configMap, 'binaryData'))) {
+      const decoded = decodeSecretValue(value);
+      if (decoded.kind !== 'text') continue;
+      const hits = detectCredentials(key, decoded.text);
+      if (hits.length > 0) {
+        context.report({ messageId: 'credentialInConfigMap', data: { name, key, what: describeHits(hits) }, field: pointer('binaryData', key) });
+      }
+    }
+  },
+});

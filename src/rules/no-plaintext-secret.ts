@@ -1,0 +1,84 @@
+import { describeHits, detectCredentials } from '../detectors/index.js';
+import { createRule } from '../engine/rule.js';
+import { labelsOf } from '../k8s/object.js';
+import { gitProvenance } from '../k8s/provenance.js';
+import { isPersonRequester, secretProducer, secretValues, type SecretValue } from '../k8s/secrets.js';
+import { SEALING_KEY_LABEL } from './no-sealing-key-in-git.js';
+
+interface Options {
+  requireControllerManaged: boolean;
+}
+
+const MAX_KEYS_NAMED = 8;
+
+/** `key `password`: generic password; key `tls.key`: PEM private key` — key names and detector words, never values. */
+export function describeSecretValues(values: readonly SecretValue[]): string {
+  const parts = values.slice(0, MAX_KEYS_NAMED).map((value) => `key \`${value.key}\`: ${classify(value)}`);
+  if (values.length > MAX_KEYS_NAMED) parts.push(`and ${values.length - MAX_KEYS_NAMED} more`);
+  return parts.join('; ');
+}
+
+function classify(value: SecretValue): string {
+  switch (value.decoded.kind) {
+    case 'invalid':
+      return 'value that is not valid base64';
+    case 'binary':
+      return `binary data (${value.decoded.bytes} bytes)`;
+    case 'text': {
+      const hits = detectCredentials(value.key, value.decoded.text);
+      return hits.length === 0 ? 'unclassified value' : describeHits(hits);
+    }
+  }
+}
+
+export default createRule({
+  meta: {
+    id: 'no-plaintext-secret',
+    description: 'A Secret with values must not come from git in plaintext: seal it or replace it with an ExternalSecret.',
+    defaultAction: 'deny',
+    match: { kinds: [{ group: '', kind: 'Secret', versions: ['v1'] }] },
+    optionsSchema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { requireControllerManaged: { type: 'boolean' } },
+    },
+    defaultOptions: { requireControllerManaged: false } satisfies Options,
+    messages: {
+      plaintextFromGit:
+        'Secret {{name}} holds plaintext values from git ({{provenance}}): {{keys}}. Base64 is not encryption: seal it with kubeseal and commit the SealedSecret, or replace it with an ExternalSecret',
+      notControllerManaged:
+        'Secret {{name}} was created by {{requester}} with values ({{keys}}) and no controller produces it (requireControllerManaged): seal it with kubeseal, or replace it with an ExternalSecret',
+    },
+    remediation:
+      'Remove the Secret from git (and its history, then rotate the values), and commit a SealedSecret (`kubectl create secret … --dry-run=client -o yaml | kubeseal --format yaml`) or an ExternalSecret that fetches the values from a secret store.',
+  },
+  check(context) {
+    const { subject } = context;
+    const options = context.options as Options;
+    const secret = subject.object;
+    if (secret === null) return;
+    // Sealing keys have their own rule and message.
+    if (SEALING_KEY_LABEL in labelsOf(secret)) return;
+    const values = secretValues(secret).filter((value) => !value.empty);
+    const first = values[0];
+    if (first === undefined) return;
+    const name = subject.name || '(unnamed)';
+    const { gitops } = context.config;
+    if (subject.source === 'webhook') {
+      // A controller writing its own Secret; unless the GitOps tool itself applies it (then the metadata is just copied from git).
+      if (secretProducer(secret) !== undefined && !gitops.requesters.includes(subject.requester.username)) return;
+    }
+    const provenance = gitProvenance(subject, gitops);
+    if (provenance !== undefined) {
+      context.report({ messageId: 'plaintextFromGit', data: { name, provenance, keys: describeSecretValues(values) }, field: first.field });
+      return;
+    }
+    if (options.requireControllerManaged && isPersonRequester(subject.requester.username)) {
+      context.report({
+        messageId: 'notControllerManaged',
+        data: { name, requester: subject.requester.username, keys: describeSecretValues(values) },
+        field: first.field,
+      });
+    }
+  },
+});
