@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { Mutator, Rule } from '../engine/types.js';
 import { ajv, formatAjvErrors } from './ajv.js';
 import { DEFAULT_GITOPS, DEFAULT_WEBHOOK } from './defaults.js';
@@ -20,9 +20,10 @@ const validateFile = ajv.compile<SecretGuardConfigFile>(configSchema);
 
 /** Parse and validate config YAML text; `source` names it in errors. */
 export function parseConfig(text: string, source: string, rules: readonly Rule[], mutators: readonly Mutator[]): EffectiveConfig {
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   if (document.errors.length > 0) {
-    throw new ConfigError(source, document.errors.map((e) => `line ${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0] ?? ''}`));
+    throw new ConfigError(source, document.errors.map((e) => `line ${lineCounter.linePos(e.pos[0]).line}: ${e.message.split('\n')[0] ?? ''}`));
   }
   const value: unknown = document.toJS({ maxAliasCount: 100 });
   return resolveConfig(value, source, rules, mutators);
