@@ -4,8 +4,11 @@ import { ConfigError } from '../config/load.js';
 import { ManifestError } from '../manifests/load.js';
 import { registerConfig } from './config.js';
 import { EXIT_USAGE, UsageError } from './exit.js';
+import { registerCert } from './cert.js';
+import { registerReview } from './review.js';
 import { registerRules } from './rules.js';
 import { registerScan } from './scan.js';
+import { registerServe } from './serve.js';
 import { VERSION } from './version.js';
 
 const program = new Command('secretguard')
@@ -17,6 +20,9 @@ const program = new Command('secretguard')
 registerScan(program);
 registerRules(program);
 registerConfig(program);
+registerServe(program);
+registerCert(program);
+registerReview(program);
 
 try {
   await program.parseAsync(process.argv);

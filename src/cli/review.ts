@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { decodeAdmissionReview, respondMutate, respondValidate, type AdmissionOutcome } from '../admission/review.js';
+import { ClusterIndex } from '../cluster/index.js';
+import { loadClusterState } from '../cluster/manifest-state.js';
+import { buildEngine, loadEffectiveConfig } from '../engine/setup.js';
+import { EXIT_FINDINGS, EXIT_OK, UsageError } from './exit.js';
+
+export interface ReviewOptions {
+  config?: string;
+  clusterState?: string[];
+  mutate?: boolean;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/**
+ * The AdmissionReview response the server would send for `text`, through the same handler.
+ * Without cluster state the view is empty and not synced, as in a server that has not synced:
+ * rules that need cluster state answer per `clusterView.missingState`.
+ */
+export function reviewText(text: string, name: string, options: ReviewOptions): AdmissionOutcome {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${name}: not valid JSON`);
+  }
+  const decoded = decodeAdmissionReview(json);
+  if (!decoded.ok) throw new UsageError(`${name}: ${decoded.error}`);
+  const engine = buildEngine(loadEffectiveConfig(options.config));
+  const view = options.clusterState !== undefined && options.clusterState.length > 0 ? loadClusterState(options.clusterState) : new ClusterIndex();
+  return options.mutate === true ? respondMutate(engine, view, decoded.request) : respondValidate(engine, view, decoded.request);
+}
+
+export function registerReview(program: Command): void {
+  program
+    .command('review')
+    .description('print the AdmissionReview response the webhook would send for a request (`-` reads stdin)')
+    .argument('<file>', 'AdmissionReview request JSON, or - for stdin')
+    .option('-c, --config <file>', 'SecretGuardConfig file (defaults are embedded)')
+    .option('--cluster-state <path>', 'manifests (files or directories) standing for the cluster (repeatable)', collect)
+    .option('--mutate', 'answer as the mutating webhook (/mutate) instead of the validating one')
+    .action((file: string, options: ReviewOptions) => {
+      let text: string;
+      try {
+        text = readFileSync(file === '-' ? 0 : file, 'utf8');
+      } catch (error) {
+        throw new UsageError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+      const outcome = reviewText(text, file === '-' ? '<stdin>' : file, options);
+      process.stdout.write(JSON.stringify(outcome.review) + '\n');
+      process.exitCode = outcome.review.response.allowed ? EXIT_OK : EXIT_FINDINGS;
+    });
+}

@@ -1,0 +1,79 @@
+import closeWithGrace from 'close-with-grace';
+import type { Command } from 'commander';
+import { startServer, type RunningServer, type ServeOptions } from '../server/serve.js';
+import { TlsLoadError } from '../server/tls.js';
+import { UsageError } from './exit.js';
+
+interface ServeCommandOptions {
+  config?: string;
+  tlsCert: string;
+  tlsKey: string;
+  port: string;
+  metricsPort: string;
+  host: string;
+  kubeconfig?: string;
+  clusterState?: string[];
+  gracePeriod: string;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function portOf(value: string, flag: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${flag} must be a port number`);
+  return port;
+}
+
+/**
+ * Start the server and stop it gracefully on SIGTERM or SIGINT: stop accepting, finish in-flight
+ * requests, exit within `graceMs` (forced exit with code 1 after that).
+ */
+export async function runServe(options: ServeOptions, graceMs: number): Promise<RunningServer> {
+  let server: RunningServer;
+  try {
+    server = await startServer(options);
+  } catch (error) {
+    if (error instanceof TlsLoadError) throw new UsageError(error.message);
+    throw error;
+  }
+  closeWithGrace({ delay: graceMs, logger: false, skip: ['SIGHUP'] }, async ({ signal, err }) => {
+    if (err !== undefined) server.logger.error({ error: err.name }, 'fatal error; shutting down');
+    else server.logger.info({ signal }, 'signal received; shutting down');
+    await server.close();
+  });
+  return server;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the admission webhook (HTTPS) with probes and metrics on a separate plain-HTTP port')
+    .option('-c, --config <file>', 'SecretGuardConfig file, reloaded when it changes (defaults are embedded)')
+    .requiredOption('--tls-cert <file>', 'serving certificate (PEM), reloaded when it changes')
+    .requiredOption('--tls-key <file>', 'serving key (PEM), reloaded when it changes')
+    .option('--port <n>', 'HTTPS port for /validate and /mutate', '8443')
+    .option('--metrics-port <n>', 'plain-HTTP port for /healthz, /readyz and /metrics', '8080')
+    .option('--host <address>', 'address to listen on', '0.0.0.0')
+    .option('--kubeconfig <file>', 'kubeconfig for the cluster view (default: KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('--cluster-state <path>', 'serve with a view from manifests instead of an API server (repeatable)', collect)
+    .option('--grace-period <ms>', 'longest graceful shutdown before a forced exit', '25000')
+    .action(async (options: ServeCommandOptions) => {
+      const graceMs = Number(options.gracePeriod);
+      if (!Number.isInteger(graceMs) || graceMs < 0) throw new UsageError('--grace-period must be milliseconds');
+      await runServe(
+        {
+          config: options.config,
+          tlsCert: options.tlsCert,
+          tlsKey: options.tlsKey,
+          port: portOf(options.port, '--port'),
+          metricsPort: portOf(options.metricsPort, '--metrics-port'),
+          host: options.host,
+          kubeconfig: options.kubeconfig,
+          clusterState: options.clusterState,
+        },
+        graceMs,
+      );
+    });
+}

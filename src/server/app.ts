@@ -1,0 +1,206 @@
+import type { Server as HttpsServer } from 'node:https';
+import type { Server as HttpServer } from 'node:http';
+import { fastify, LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import {
+  decodeAdmissionReview,
+  respondDeadline,
+  respondMutate,
+  respondValidate,
+  type AdmissionOutcome,
+  type AdmissionRequest,
+} from '../admission/review.js';
+import type { ClusterView } from '../cluster/view.js';
+import { Engine } from '../engine/engine.js';
+import { createLogger, type Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { fixedEngine, type EngineSource } from './policy.js';
+
+/** Secrets and ConfigMaps up to 1 MiB arrive twice on UPDATE (object, oldObject), plus the review around them. */
+export const BODY_LIMIT = 4 * 1024 * 1024;
+
+export type Endpoint = 'validate' | 'mutate';
+
+export interface AppDeps {
+  engine: Engine | EngineSource;
+  view: ClusterView;
+  logger?: Logger;
+  metrics?: Metrics;
+  /** Serve HTTPS with these options (key, cert, minVersion); absent for `inject` tests. */
+  https?: { key: Buffer; cert: Buffer; minVersion: 'TLSv1.2' } | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    receivedAt: number;
+  }
+}
+
+type AnyServer = HttpServer | HttpsServer;
+
+interface BadRequest {
+  status: 400 | 405 | 413 | 404 | 500;
+  reason: string;
+  message: string;
+}
+
+/**
+ * The admission app: POST /validate and POST /mutate, nothing else. Built here, listened on by
+ * `startServer` (or driven with `inject` in tests).
+ */
+export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
+  const logger = deps.logger ?? createLogger('silent');
+  const metrics = deps.metrics ?? new Metrics();
+  const source: EngineSource = deps.engine instanceof Engine ? fixedEngine(deps.engine) : deps.engine;
+  const common = {
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+  } as const;
+  const app: FastifyInstance<AnyServer> =
+    deps.https === undefined
+      ? (fastify(common) as unknown as FastifyInstance<AnyServer>)
+      : (fastify({ ...common, https: deps.https }) as unknown as FastifyInstance<AnyServer>);
+
+  app.decorateRequest('receivedAt', 0);
+  app.addHook('onRequest', (request, _reply, done) => {
+    request.receivedAt = performance.now();
+    done();
+  });
+
+  // Every body is read as bytes and parsed here, so that a wrong content type is a 400 (not 415)
+  // and a JSON syntax error is reported without JSON.parse's message (which quotes the input).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
+    done(null, body);
+  });
+
+  const refuse = (reply: FastifyReply, endpoint: string, bad: BadRequest): FastifyReply => {
+    metrics.badRequests.inc({ endpoint, reason: bad.reason });
+    logger.warn({ endpoint, status: bad.status, reason: bad.reason }, `admission request refused: ${bad.message}`);
+    return reply.code(bad.status).header('content-type', 'application/json; charset=utf-8').send({
+      code: bad.status,
+      reason: bad.reason,
+      message: bad.message,
+    });
+  };
+
+  app.setErrorHandler((error, request, reply) => {
+    const endpoint = endpointOf(request.url);
+    const status = typeof error === 'object' && error !== null && 'statusCode' in error ? Number(error.statusCode) : 500;
+    if (status === 413) {
+      return refuse(reply, endpoint, { status: 413, reason: 'BodyTooLarge', message: `body larger than ${BODY_LIMIT} bytes` });
+    }
+    if (status >= 400 && status < 500) {
+      return refuse(reply, endpoint, { status: 400, reason: 'BadRequest', message: 'the request could not be read' });
+    }
+    logger.error({ endpoint, error: error instanceof Error ? error.name : 'error' }, 'internal error');
+    return reply.code(500).send({ code: 500, reason: 'InternalError', message: 'internal error' });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    refuse(reply, 'other', { status: 404, reason: 'NotFound', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` }),
+  );
+
+  for (const endpoint of ['validate', 'mutate'] as const) {
+    app.post(`/${endpoint}`, async (request, reply) => handle(endpoint, request, reply));
+    app.route({
+      method: ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
+      url: `/${endpoint}`,
+      handler: (_request, reply) =>
+        refuse(reply.header('allow', 'POST'), endpoint, { status: 405, reason: 'MethodNotAllowed', message: 'use POST' }),
+    });
+  }
+
+  async function handle(endpoint: Endpoint, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    if (contentType !== 'application/json') {
+      return refuse(reply, endpoint, { status: 400, reason: 'UnsupportedContentType', message: 'content type must be application/json' });
+    }
+    const body = request.body;
+    if (!Buffer.isBuffer(body) || body.length === 0) {
+      return refuse(reply, endpoint, { status: 400, reason: 'EmptyBody', message: 'the body is empty' });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch {
+      return refuse(reply, endpoint, { status: 400, reason: 'InvalidJSON', message: 'the body is not valid JSON' });
+    }
+    const decoded = decodeAdmissionReview(json);
+    if (!decoded.ok) {
+      const reason = decoded.error === 'request.uid is missing' ? 'MissingUID' : 'NotAdmissionReview';
+      return refuse(reply, endpoint, { status: 400, reason, message: decoded.error });
+    }
+    const outcome = await decide(endpoint, decoded.request, request.receivedAt);
+    const durationMs = performance.now() - request.receivedAt;
+    record(endpoint, decoded.request, outcome, durationMs);
+    return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(outcome.review);
+  }
+
+  /**
+   * The engine's answer, or the configured failure answer when the deadline passes first. The
+   * deadline counts from the request's arrival, so a request that queued behind others is answered
+   * at once rather than evaluated too late. A synchronous rule run cannot be interrupted: the
+   * deadline covers waiting, not a single runaway rule.
+   */
+  async function decide(endpoint: Endpoint, admission: AdmissionRequest, receivedAt: number): Promise<AdmissionOutcome> {
+    const { deadlineMs, onDeadline } = source.webhook();
+    const remaining = deadlineMs - (performance.now() - receivedAt);
+    if (remaining <= 0) return respondDeadline(admission, onDeadline, deadlineMs);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => {
+        resolve(undefined);
+      }, remaining);
+    });
+    const work = (async (): Promise<AdmissionOutcome> => {
+      const engine = await source.get();
+      return endpoint === 'validate' ? respondValidate(engine, deps.view, admission) : respondMutate(engine, deps.view, admission);
+    })();
+    try {
+      return (await Promise.race([work, deadline])) ?? respondDeadline(admission, onDeadline, deadlineMs);
+    } catch (error) {
+      logger.error({ uid: admission.uid, error: error instanceof Error ? error.name : 'error' }, 'engine failed');
+      const failed = respondDeadline(admission, onDeadline, deadlineMs);
+      return { ...failed, decision: 'error' };
+    } finally {
+      clearTimeout(timer);
+      work.catch(() => undefined);
+    }
+  }
+
+  function record(endpoint: Endpoint, admission: AdmissionRequest, outcome: AdmissionOutcome, durationMs: number): void {
+    const kind = admission.kind.kind;
+    metrics.requests.inc({ endpoint, kind, operation: admission.operation, decision: outcome.decision });
+    metrics.latency.observe({ endpoint }, durationMs / 1000);
+    metrics.countFindings(outcome.findings);
+    logger.info(
+      {
+        endpoint,
+        uid: admission.uid,
+        kind: admission.kind.group === '' ? kind : `${kind}.${admission.kind.group}`,
+        namespace: admission.namespace ?? '',
+        name: admission.name ?? '',
+        operation: admission.operation,
+        ...(admission.subResource ? { subResource: admission.subResource } : {}),
+        dryRun: admission.dryRun === true,
+        user: admission.userInfo.username ?? '',
+        decision: outcome.decision,
+        allowed: outcome.review.response.allowed,
+        rules: outcome.ruleIds,
+        durationMs: Math.round(durationMs * 1000) / 1000,
+      },
+      'admission decision',
+    );
+  }
+
+  return app;
+}
+
+function endpointOf(url: string): string {
+  if (url.startsWith('/validate')) return 'validate';
+  if (url.startsWith('/mutate')) return 'mutate';
+  return 'other';
+}
