@@ -55,7 +55,7 @@ export const genericSecretKey: Detector = {
 const NOT_SECRET_ENTROPY_KEY =
   /digest|hash|sha|checksum|uuid|guid|image|version|commit|revision|etag|nonce|salt|cert|crt|cabundle|cadata|publickey|pubkey|fingerprint|knownhosts|id$|^ca$|tag$|ref$|path$|url$|uri$|host$|selector|label|annotation/;
 
-const TOKEN = /[A-Za-z0-9+/=_~.-]{20,}/g;
+const TOKEN = /[A-Za-z0-9+/_~-]{20,}={0,2}/g;
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const HEX = /^(?:sha\d{1,3}[:-])?[0-9a-fA-F]+$/;
 export const ENTROPY_MIN_LENGTH = 20;

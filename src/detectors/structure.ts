@@ -68,7 +68,7 @@ function walkJson(value: unknown, path: string[], key: string, entries: Entry[],
 }
 
 // key = value, key: value, export KEY=value, - key: value, "key": "value",  (no nested quantifiers)
-const LINE = /^([ \t-]{0,80})(?:export[ \t]{1,8})?["']?([A-Za-z0-9_.@/-]{1,100})["']?[ \t]{0,8}([=:])[ \t]{0,8}(.{0,8000})$/;
+const LINE = /^([ \t]{0,80}(?:-[ \t]{1,8})?)(?:export[ \t]{1,8})?["']?([A-Za-z0-9_.@/-]{1,100})["']?[ \t]{0,8}([=:])[ \t]{0,8}(.{0,8000})$/;
 const SECTION = /^\[([A-Za-z0-9_. -]{1,100})\]$/;
 
 function lineEntries(text: string): Entry[] {
