@@ -1,4 +1,12 @@
 import type { Rule } from '../engine/types.js';
+import argocdIgnoreDifferencesScope from './argocd-ignore-differences-scope.js';
+import clusterSecretStoreConditions from './clustersecretstore-conditions.js';
+import externalSecretRefreshInterval from './externalsecret-refresh-interval.js';
+import externalSecretRemoteKeyPrefix from './externalsecret-remote-key-prefix.js';
+import externalSecretStoreAccess from './externalsecret-store-access.js';
+import managedSecretDirectEdit from './managed-secret-direct-edit.js';
+import reflectorNamespaceIsolation from './reflector-namespace-isolation.js';
+import secretStoreNamespaceRefs from './secretstore-namespace-refs.js';
 import noSealingKeyInGit from './no-sealing-key-in-git.js';
 import sealedSecretCiphertext from './sealedsecret-ciphertext.js';
 import sealedSecretScope from './sealedsecret-scope.js';
@@ -6,4 +14,4 @@ import sealedSecretTemplateMetadata from './sealedsecret-template-metadata.js';
 import sealedSecretTemplatePlaintext from './sealedsecret-template-plaintext.js';
 
 /** Every rule secretguard ships, in the order the docs list them. Add one import and one entry per rule. */
-export const allRules: readonly Rule[] = [noSealingKeyInGit, sealedSecretCiphertext, sealedSecretScope, sealedSecretTemplateMetadata, sealedSecretTemplatePlaintext];
+export const allRules: readonly Rule[] = [noSealingKeyInGit, sealedSecretCiphertext, sealedSecretScope, sealedSecretTemplateMetadata, sealedSecretTemplatePlaintext, clusterSecretStoreConditions, secretStoreNamespaceRefs, externalSecretStoreAccess, externalSecretRemoteKeyPrefix, externalSecretRefreshInterval, managedSecretDirectEdit, reflectorNamespaceIsolation, argocdIgnoreDifferencesScope];

@@ -1,0 +1,75 @@
+import { createRule } from '../engine/rule.js';
+import { selectsEverything } from '../cluster/selector.js';
+import { arrayAt, isObject, objectAt, pointer } from '../k8s/json.js';
+import { compileRegex, esoKinds, isFullyAnchored, knownEsoVersion } from '../k8s/eso.js';
+
+interface Options {
+  sharedStores: string[];
+}
+
+export default createRule<Options, 'noConditions' | 'selectsEveryNamespace' | 'regexUnanchored' | 'regexInvalid' | 'emptyCondition' | 'unknownVersion'>({
+  meta: {
+    id: 'clustersecretstore-conditions',
+    description: 'A ClusterSecretStore must limit the namespaces that may use it with tight spec.conditions.',
+    defaultAction: 'deny',
+    match: { kinds: esoKinds('ClusterSecretStore') },
+    optionsSchema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { sharedStores: { type: 'array', items: { type: 'string', minLength: 1 } } },
+    },
+    defaultOptions: { sharedStores: [] },
+    messages: {
+      noConditions:
+        'ClusterSecretStore {{name}} has no spec.conditions, so every namespace may read through it; add conditions (namespaces, namespaceSelector or anchored namespaceRegexes) or list it in sharedStores',
+      selectsEveryNamespace:
+        'ClusterSecretStore {{name}}: condition {{index}} has namespaceSelector {} which matches every namespace; select the namespaces by label',
+      regexUnanchored:
+        'ClusterSecretStore {{name}}: namespaceRegex {{regex}} is not anchored with ^…$; ESO searches unanchored, so it also admits namespaces that merely contain a match (prod admits preprod)',
+      regexInvalid: 'ClusterSecretStore {{name}}: namespaceRegex {{regex}} does not compile; ESO would fail every ExternalSecret using the store',
+      emptyCondition: 'ClusterSecretStore {{name}}: condition {{index}} selects nothing (written {}), which admits no namespace; this is almost always a mistake',
+      unknownVersion: '{{kind}} {{name}} uses {{apiVersion}}, which secretguard does not know; the object was not checked',
+    },
+    messageActions: { emptyCondition: 'warn', unknownVersion: 'warn' },
+    remediation:
+      'Give every ClusterSecretStore spec.conditions naming the namespaces (or a label selector of their Namespaces) that may use it, and anchor every namespaceRegex with ^…$.',
+    isolation: true,
+  },
+  check(context) {
+    const { subject } = context;
+    const object = subject.object;
+    if (object === null) return;
+    const name = subject.name || '(unnamed)';
+    if (!knownEsoVersion(subject.gvk)) {
+      context.report({ messageId: 'unknownVersion', data: { kind: subject.gvk.kind, name, apiVersion: `${subject.gvk.group}/${subject.gvk.version}` }, field: '/apiVersion' });
+      return;
+    }
+    const options = context.options;
+    const spec = objectAt(object, 'spec');
+    const conditions = arrayAt(spec, 'conditions');
+    if (conditions === undefined || conditions.length === 0) {
+      if (!options.sharedStores.includes(subject.name)) context.report({ messageId: 'noConditions', data: { name }, field: pointer('spec') });
+      return;
+    }
+    conditions.forEach((condition, index) => {
+      if (!isObject(condition)) return;
+      const selector = condition['namespaceSelector'];
+      const names = arrayAt(condition, 'namespaces') ?? [];
+      const regexes = arrayAt(condition, 'namespaceRegexes') ?? [];
+      const hasSelector = selector !== undefined && selector !== null;
+      if (!hasSelector && names.length === 0 && regexes.length === 0) {
+        context.report({ messageId: 'emptyCondition', data: { name, index }, field: pointer('spec', 'conditions', index) });
+        return;
+      }
+      if (hasSelector && selectsEverything(selector)) {
+        context.report({ messageId: 'selectsEveryNamespace', data: { name, index }, field: pointer('spec', 'conditions', index, 'namespaceSelector') });
+      }
+      regexes.forEach((regex, regexIndex) => {
+        if (typeof regex !== 'string') return;
+        const field = pointer('spec', 'conditions', index, 'namespaceRegexes', regexIndex);
+        if (compileRegex(regex) === undefined) context.report({ messageId: 'regexInvalid', data: { name, regex }, field });
+        else if (!isFullyAnchored(regex)) context.report({ messageId: 'regexUnanchored', data: { name, regex }, field });
+      });
+    });
+  },
+});
