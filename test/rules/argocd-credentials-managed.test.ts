@@ -1,0 +1,115 @@
+import rule from '../../src/rules/argocd-credentials-managed.js';
+import { b64, canariesIn, GITHUB_CLASSIC, OPENSSH_KEY, SA_TOKEN } from '../detectors/fixtures.js';
+import { ARGOCD, PERSON, ruleTester } from '../rule-tester.js';
+
+const ESO = { username: 'system:serviceaccount:external-secrets:external-secrets', groups: [] };
+const ARGOCD_SERVER = { username: 'system:serviceaccount:argocd:argocd-server', groups: [] };
+const TYPE = 'argocd.argoproj.io/secret-type';
+
+const cluster = (config: unknown, metadata: Record<string, unknown> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: { name: 'prod-cluster', namespace: 'argocd', labels: { [TYPE]: 'cluster', env: 'production' }, ...metadata },
+  type: 'Opaque',
+  stringData: { name: 'prod-cluster', server: 'https://prod-cluster.example.com', config: typeof config === 'string' ? config : JSON.stringify(config) },
+});
+const repo = (type: string, data: Record<string, string>, metadata: Record<string, unknown> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: { name: 'gitops-repo', namespace: 'argocd', labels: { [TYPE]: type }, ...metadata },
+  data,
+});
+
+// Seed 000 exactly: the token is a placeholder, but the Secret is still a hand-written credential Secret.
+const seedCluster = cluster('{\n"bearerToken": "<spoke-cluster-sa-token>",\n"tlsClientConfig": {\n"insecure": false,\n"caData": "<base64-ca-cert>"\n}\n}');
+const withToken = cluster({ bearerToken: SA_TOKEN, tlsClientConfig: { insecure: false, caData: b64('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n') } });
+const esoOwned = {
+  ...withToken,
+  metadata: {
+    ...withToken.metadata,
+    labels: { ...withToken.metadata.labels, 'reconcile.external-secrets.io/managed': 'true' },
+    ownerReferences: [{ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', name: 'prod-cluster', uid: 'u', controller: true }],
+  },
+};
+const sealedOwned = {
+  ...withToken,
+  metadata: { ...withToken.metadata, ownerReferences: [{ apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', name: 'prod-cluster', uid: 'u', controller: true }] },
+};
+const configField = '/stringData/config';
+
+ruleTester(rule, {
+  valid: [
+    { name: 'ESO creates the cluster Secret', object: esoOwned, requester: ESO },
+    { name: 'a SealedSecret unseals into the cluster Secret', object: sealedOwned, requester: { username: 'system:serviceaccount:kube-system:sealed-secrets-controller', groups: [] } },
+    { name: 'cluster Secret with exec/aws auth only (names and ARNs)', object: cluster({ awsAuthConfig: { clusterName: 'prod', roleARN: 'arn:aws:iam::1:role/x' }, tlsClientConfig: { caData: 'Y2E=' } }), source: 'cli' },
+    { name: 'repository Secret without credentials (public repo)', object: repo('repository', { url: b64('https://github.com/org/public'), type: b64('git') }), source: 'cli' },
+    { name: 'an unrelated secret-type', object: repo('other', { password: b64('x1y2z3w4') }), source: 'cli' },
+    { name: 'no secret-type label', object: { ...repo('repository', { password: b64('x1y2z3w4') }), metadata: { name: 'x' } }, source: 'cli' },
+    { name: 'allowed requester (argocd cluster add through the API server)', object: withToken, requester: ARGOCD_SERVER, options: { allowedRequesters: [ARGOCD_SERVER.username] } },
+    { name: 'onlyFromGit: a person is not reported', object: withToken, requester: PERSON, options: { onlyFromGit: true } },
+    { name: 'empty credential fields', object: repo('repository', { password: '', sshPrivateKey: '' }), source: 'cli' },
+    { name: 'DELETE', object: null, oldObject: withToken, operation: 'DELETE', requester: PERSON },
+    { name: 'config of the wrong type', object: { ...withToken, stringData: { config: 42 } }, source: 'cli' },
+  ],
+  invalid: [
+    {
+      name: 'seed 000 prod-cluster Secret in git (CLI)',
+      object: seedCluster,
+      source: 'cli',
+      errors: [{ messageId: 'handMadeCredentials', action: 'deny', field: configField, messageIncludes: ['cluster Secret prod-cluster', '`config` > bearerToken', 'manifest file', 'spoke cluster', 'ExternalSecret'] }],
+    },
+    {
+      name: 'cluster Secret with a real token synced by Argo CD',
+      object: withToken,
+      requester: ARGOCD,
+      errors: [{ messageId: 'handMadeCredentials', action: 'deny', field: configField, messageIncludes: ['git (requester system:serviceaccount:argocd'] }],
+      canaries: canariesIn(SA_TOKEN),
+    },
+    {
+      name: 'created by hand with kubectl, whatever the requester',
+      object: withToken,
+      requester: PERSON,
+      errors: [{ messageId: 'handMadeCredentials', action: 'deny', field: configField, messageIncludes: ['requester alice'] }],
+      canaries: canariesIn(SA_TOKEN),
+    },
+    {
+      name: 'ESO labels do not exempt what Argo CD applies from git',
+      object: esoOwned,
+      requester: ARGOCD,
+      errors: [{ messageId: 'handMadeCredentials', action: 'deny', field: configField }],
+    },
+    {
+      name: 'every secret-bearing config part is named',
+      object: cluster({ password: 'Zq7Kp2Vw9Lm4', tlsClientConfig: { keyData: b64('k'), certData: b64('c') }, execProviderConfig: { command: 'x', env: { TOKEN: 'Zq7Kp2Vw9Lm4' } } }),
+      source: 'cli',
+      errors: [{ messageId: 'handMadeCredentials', action: 'deny', field: configField, messageIncludes: ['`config` > password, tlsClientConfig.keyData, execProviderConfig.env'] }],
+      canaries: ['Zq7Kp2Vw9Lm4'],
+    },
+    {
+      name: 'config in base64 data that is not JSON but holds a token',
+      object: { ...repo('cluster', { config: b64(`bearerToken: ${GITHUB_CLASSIC}`) }), metadata: { name: 'c', namespace: 'argocd', labels: { [TYPE]: 'cluster' } } },
+      source: 'cli',
+      errors: [{ messageId: 'handMadeCredentials', action: 'deny', field: '/data/config', messageIncludes: ['unparsable JSON'] }],
+      canaries: canariesIn(GITHUB_CLASSIC),
+    },
+    ...(['repository', 'repo-creds', 'repository-write', 'repo-write-creds'] as const).map((type) => ({
+      name: `${type} Secret with a password and an SSH key`,
+      object: repo(type, { url: b64('git@github.com:org/repo.git'), password: b64(GITHUB_CLASSIC), sshPrivateKey: b64(OPENSSH_KEY) }),
+      source: 'cli' as const,
+      errors: [{ messageId: 'handMadeCredentials', action: 'deny' as const, field: '/data/password', messageIncludes: [`${type} Secret gitops-repo`, '`password`, `sshPrivateKey`', 'repository'] }],
+      canaries: [...canariesIn(GITHUB_CLASSIC), ...canariesIn(OPENSSH_KEY)],
+    })),
+    {
+      name: 'other repository credential keys',
+      object: repo('repo-creds', {
+        githubAppPrivateKey: b64(OPENSSH_KEY),
+        tlsClientCertKey: b64(OPENSSH_KEY),
+        bearerToken: b64('t0k3n-Zq7Kp2'),
+        gcpServiceAccountKey: b64('{}x'),
+        azureServicePrincipalClientSecret: b64('Zq7Kp2Vw9Lm4'),
+      }),
+      requester: PERSON,
+      errors: [{ messageId: 'handMadeCredentials', action: 'deny', field: '/data/githubAppPrivateKey', messageIncludes: ['`azureServicePrincipalClientSecret`'] }],
+    },
+  ],
+});

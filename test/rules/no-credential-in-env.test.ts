@@ -1,0 +1,75 @@
+import rule from '../../src/rules/no-credential-in-env.js';
+import { AWS_KEY_ID, AWS_SECRET, canariesIn, DB_PASSWORD, DB_URL, GITHUB_CLASSIC, STRIPE_LIVE } from '../detectors/fixtures.js';
+import type { JsonObject } from '../../src/k8s/json.js';
+import { ruleTester } from '../rule-tester.js';
+
+const podSpec = (env: unknown[], list = 'containers') => ({ [list]: [{ name: 'api', image: 'ghcr.io/acme/api:1.4.2', env }] });
+const template = (env: unknown[], list = 'containers') => ({ metadata: { labels: { app: 'api' } }, spec: podSpec(env, list) });
+const workload = (apiVersion: string, kind: string, spec: Record<string, unknown>): JsonObject => ({ apiVersion, kind, metadata: { name: 'api', namespace: 'my-app' }, spec }) as JsonObject;
+const tokenEnv = [{ name: 'LOG_LEVEL', value: 'info' }, { name: 'GITHUB_TOKEN', value: GITHUB_CLASSIC }];
+
+const kinds: [string, string, Record<string, unknown>, string][] = [
+  ['v1', 'Pod', podSpec(tokenEnv), '/spec/containers/0/env/1/value'],
+  ['apps/v1', 'Deployment', { template: template(tokenEnv) }, '/spec/template/spec/containers/0/env/1/value'],
+  ['apps/v1', 'StatefulSet', { template: template(tokenEnv) }, '/spec/template/spec/containers/0/env/1/value'],
+  ['apps/v1', 'DaemonSet', { template: template(tokenEnv) }, '/spec/template/spec/containers/0/env/1/value'],
+  ['apps/v1', 'ReplicaSet', { template: template(tokenEnv) }, '/spec/template/spec/containers/0/env/1/value'],
+  ['batch/v1', 'Job', { template: template(tokenEnv) }, '/spec/template/spec/containers/0/env/1/value'],
+  ['batch/v1', 'CronJob', { schedule: '@daily', jobTemplate: { spec: { template: template(tokenEnv) } } }, '/spec/jobTemplate/spec/template/spec/containers/0/env/1/value'],
+  ['argoproj.io/v1alpha1', 'Rollout', { template: template(tokenEnv) }, '/spec/template/spec/containers/0/env/1/value'],
+];
+
+ruleTester(rule, {
+  valid: [
+    {
+      name: 'valueFrom.secretKeyRef is the fix',
+      object: workload('apps/v1', 'Deployment', { template: template([{ name: 'GITHUB_TOKEN', valueFrom: { secretKeyRef: { name: 'gh', key: 'token' } } }]) }),
+      source: 'cli',
+    },
+    {
+      name: 'ordinary settings',
+      object: workload('apps/v1', 'Deployment', {
+        template: template([
+          { name: 'LOG_LEVEL', value: 'info' },
+          { name: 'DATABASE_HOST', value: 'postgres-primary.db.svc.cluster.local' },
+          { name: 'DATABASE_URL', value: 'postgres://app:$(DB_PASSWORD)@db:5432/app' },
+          { name: 'DB_PASSWORD_FILE', value: '/run/secrets/db/password' },
+          { name: 'REQUEST_ID_SALT', value: '6f1c3c7e-2b9a-4f3e-9d5a-0a1b2c3d4e5f' },
+          { name: 'IMAGE_DIGEST', value: 'sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31' },
+          { name: 'DB_PASSWORD', value: '{{ .Values.db.password }}' },
+          { name: 'API_KEY', value: '${API_KEY}' },
+        ]),
+      }),
+      source: 'cli',
+    },
+    { name: 'Rollout with workloadRef has no template', object: workload('argoproj.io/v1alpha1', 'Rollout', { workloadRef: { kind: 'Deployment', name: 'api' } }), source: 'cli' },
+    { name: 'wrong shapes', object: workload('apps/v1', 'Deployment', { template: { spec: { containers: [null, 'x', { env: 'x' }, { env: [null, { name: 1, value: 2 }] }] } } }), source: 'cli' },
+    { name: 'DELETE', object: null, oldObject: workload('v1', 'Pod', podSpec(tokenEnv)), operation: 'DELETE' },
+  ],
+  invalid: [
+    ...kinds.map(([apiVersion, kind, spec, field]) => ({
+      name: `${kind} with a literal GitHub token`,
+      object: workload(apiVersion, kind, spec),
+      source: 'cli' as const,
+      errors: [{ messageId: 'credentialInEnv', action: 'deny' as const, field, messageIncludes: [`${kind} api`, 'container `api`', 'env `GITHUB_TOKEN`', 'GitHub token', 'valueFrom.secretKeyRef'] }],
+      canaries: canariesIn(GITHUB_CLASSIC),
+    })),
+    {
+      name: 'init and ephemeral containers, several credentials',
+      object: workload('v1', 'Pod', {
+        initContainers: [{ name: 'migrate', env: [{ name: 'DATABASE_URL', value: DB_URL }] }],
+        containers: [{ name: 'api', env: [{ name: 'AWS_ACCESS_KEY_ID', value: AWS_KEY_ID }, { name: 'AWS_SECRET_ACCESS_KEY', value: AWS_SECRET }] }],
+        ephemeralContainers: [{ name: 'debug', env: [{ name: 'STRIPE_KEY', value: STRIPE_LIVE }, { name: 'DB_PASSWORD', value: DB_PASSWORD }] }],
+      }),
+      requester: { username: 'alice', groups: [] },
+      errors: [
+        { messageId: 'credentialInEnv', action: 'deny', field: '/spec/initContainers/0/env/0/value', messageIncludes: ['container `migrate`', 'database URL with a password'] },
+        { messageId: 'credentialInEnv', action: 'deny', field: '/spec/containers/0/env/0/value', messageIncludes: ['AWS access key id'] },
+        { messageId: 'credentialInEnv', action: 'deny', field: '/spec/containers/0/env/1/value', messageIncludes: ['AWS secret access key'] },
+        { messageId: 'credentialInEnv', action: 'deny', field: '/spec/ephemeralContainers/0/env/0/value', messageIncludes: ['Stripe secret key'] },
+        { messageId: 'credentialInEnv', action: 'deny', field: '/spec/ephemeralContainers/0/env/1/value', messageIncludes: ['generic password'] },
+      ],
+      canaries: [DB_PASSWORD, ...canariesIn(AWS_KEY_ID), ...canariesIn(AWS_SECRET), ...canariesIn(STRIPE_LIVE)],
+    },
+  ],
+});
