@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import jsYaml from 'js-yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { isObject, parsePointer, type JsonObject } from '../k8s/json.js';
 
 /** A manifest that could not be read or parsed, reported as `file:line: message` with exit code 2. */
@@ -73,25 +74,83 @@ export function readSource(path: string): ManifestSource {
   }
 }
 
-interface ParsedDocuments {
-  documents: Document.Parsed[];
-  lineCounter: LineCounter;
+/** One YAML document of a stream, as a slice of the text. */
+interface DocumentSlice {
+  text: string;
+  /** 1-based line of the slice's first character in the whole source. */
+  firstLine: number;
 }
 
-function parseDocuments(source: ManifestSource): ParsedDocuments {
-  const lineCounter = new LineCounter();
-  // A BOM is not part of the YAML stream; yaml tolerates it only at the very start, so strip it there.
-  const text = source.text.startsWith('\uFEFF') ? source.text.slice(1) : source.text;
-  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: false });
-  const list = Array.isArray(documents) ? documents : [];
-  for (const document of list) {
+/**
+ * Split a YAML stream at its document markers: `---` or `...` at the start of a line. The YAML spec
+ * forbids those markers inside any scalar, so this split is exact, and it lets each document be parsed
+ * (and, for line look-ups, re-parsed) on its own.
+ */
+function splitDocuments(text: string): DocumentSlice[] {
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const slices: DocumentSlice[] = [];
+  const marker = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+  let start = 0;
+  let line = 1;
+  let match: RegExpExecArray | null;
+  while ((match = marker.exec(body)) !== null) {
+    if (match.index === 0) continue;
+    const slice = body.slice(start, match.index);
+    slices.push({ text: slice, firstLine: line });
+    line += countLines(slice);
+    start = match.index;
+  }
+  slices.push({ text: body.slice(start), firstLine: line });
+  return slices;
+}
+
+function countLines(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
+  return count;
+}
+
+/** Line of the first content in a slice: past blank lines, comments, directives and a bare marker. */
+function contentLine(slice: DocumentSlice): number {
+  const lines = slice.text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = (lines[i] ?? '').trim();
+    if (line === '' || line.startsWith('#') || line.startsWith('%') || /^(?:---|\.\.\.)(?:\s+#.*)?$/.test(line)) continue;
+    return slice.firstLine + i;
+  }
+  return slice.firstLine;
+}
+
+/** Anchors or aliases outside quotes are rare in manifests; those documents take the guarded parser. */
+const ALIAS_SYNTAX = /(?:^|[\s[{,:-])[*&][^\s,[\]{}]/m;
+
+/** Decode one document: js-yaml (fast) normally, the `yaml` package (alias-bomb guard) when aliases appear. */
+function decodeSlice(slice: DocumentSlice, file: string): unknown {
+  if (ALIAS_SYNTAX.test(slice.text)) {
+    const document = parseDocument(slice.text, { prettyErrors: false, uniqueKeys: true, lineCounter: new LineCounter() });
     const error = document.errors[0];
-    if (error !== undefined) {
-      const line = error.linePos?.[0].line ?? lineCounter.linePos(error.pos[0]).line;
-      throw new ManifestError(source.name, line, `YAML syntax error: ${firstLine(error.message)}`);
+    if (error !== undefined) throw new ManifestError(file, slice.firstLine + lineIn(slice.text, error.pos[0]) - 1, `YAML syntax error: ${firstLine(error.message)}`);
+    try {
+      return document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      const reason = error instanceof ReferenceError ? 'too many YAML alias expansions (alias bomb?)' : 'cannot convert document';
+      throw new ManifestError(file, contentLine(slice), reason);
     }
   }
-  return { documents: list, lineCounter };
+  try {
+    // CORE_SCHEMA: YAML 1.2 core types, as the `yaml` package reads them; no timestamps turned into Dates.
+    return jsYaml.load(slice.text, { schema: jsYaml.CORE_SCHEMA, filename: file });
+  } catch (error) {
+    if (error instanceof jsYaml.YAMLException) {
+      // `reason` only: the full message quotes the offending source, which may be a secret.
+      throw new ManifestError(file, slice.firstLine + error.mark.line, `YAML syntax error: ${error.reason}`);
+    }
+    throw error;
+  }
+}
+
+function lineIn(text: string, offset: number): number {
+  return countLines(text.slice(0, offset)) + 1;
 }
 
 function firstLine(message: string): string {
@@ -104,55 +163,50 @@ function firstLine(message: string): string {
  * `*List` kinds flattened into their items. Empty documents are skipped.
  */
 export function parseManifests(source: ManifestSource): LoadedManifest[] {
-  const { documents, lineCounter } = parseDocuments(source);
   const manifests: LoadedManifest[] = [];
-  documents.forEach((document, documentIndex) => {
-    const contents = document.contents;
-    if (contents === null || (isScalar(contents) && (contents.value === null || contents.value === ''))) return;
-    const startLine = lineCounter.linePos(contents.range[0]).line;
-    let value: unknown;
-    try {
-      value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    } catch (error) {
-      const reason = error instanceof ReferenceError ? 'too many YAML alias expansions (alias bomb?)' : 'cannot convert document';
-      throw new ManifestError(source.name, startLine, reason);
-    }
-    if (!isObject(value)) {
-      throw new ManifestError(source.name, startLine, 'document is not a Kubernetes object (expected a mapping)');
-    }
+  splitDocuments(source.text).forEach((slice, documentIndex) => {
+    const value = decodeSlice(slice, source.name);
+    if (value === null || value === undefined) return;
+    const line = contentLine(slice);
+    if (!isObject(value)) throw new ManifestError(source.name, line, 'document is not a Kubernetes object (expected a mapping)');
     const kind = value['kind'];
-    if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(value['items'])) {
-      const items = value['items'];
+    const items = value['items'];
+    if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(items)) {
+      const lines = new LineFinder({ name: source.name, text: slice.text });
       items.forEach((item, index) => {
-        if (!isObject(item)) {
-          throw new ManifestError(source.name, startLine, `items[${index}] of the ${kind} is not an object`);
-        }
-        const itemNode = document.getIn(['items', index], true) as Node | undefined;
-        const line = itemNode?.range ? lineCounter.linePos(itemNode.range[0]).line : startLine;
-        manifests.push({ object: item, file: source.name, line, documentIndex, pointerPrefix: `/items/${index}` });
+        if (!isObject(item)) throw new ManifestError(source.name, line, `items[${index}] of the ${kind} is not an object`);
+        const itemLine = slice.firstLine - 1 + lines.lineOf(0, `/items/${index}`, line - slice.firstLine + 1);
+        manifests.push({ object: item, file: source.name, line: itemLine, documentIndex, pointerPrefix: `/items/${index}` });
       });
       return;
     }
-    manifests.push({ object: value, file: source.name, line: startLine, documentIndex, pointerPrefix: '' });
+    manifests.push({ object: value, file: source.name, line, documentIndex, pointerPrefix: '' });
   });
   return manifests;
 }
 
 /**
- * Finds line numbers for JSON pointers in one source, parsing it once on first use. Used only
- * for sources that have findings, so clean files are never kept in memory as ASTs.
+ * Finds line numbers for JSON pointers in one source, parsing a document with positions only when a
+ * finding asks for it, so clean files and documents never build an AST.
  */
 export class LineFinder {
-  private parsed: ParsedDocuments | undefined;
+  private slices: DocumentSlice[] | undefined;
+  private readonly documents = new Map<number, { document: Document.Parsed; lineCounter: LineCounter }>();
 
   constructor(private readonly source: ManifestSource) {}
 
   /** 1-based line of the deepest existing node along `pointer`, or `fallback`. */
   lineOf(documentIndex: number, pointer: string, fallback: number): number {
-    this.parsed ??= parseDocuments(this.source);
-    const document = this.parsed.documents[documentIndex];
-    if (document === undefined) return fallback;
-    let node: unknown = document.contents;
+    this.slices ??= splitDocuments(this.source.text);
+    const slice = this.slices[documentIndex];
+    if (slice === undefined) return fallback;
+    let parsed = this.documents.get(documentIndex);
+    if (parsed === undefined) {
+      const lineCounter = new LineCounter();
+      parsed = { document: parseDocument(slice.text, { prettyErrors: false, lineCounter }), lineCounter };
+      this.documents.set(documentIndex, parsed);
+    }
+    let node: unknown = parsed.document.contents;
     let offset: number | undefined;
     for (const segment of parsePointer(pointer)) {
       if (isMap(node)) {
@@ -168,6 +222,6 @@ export class LineFinder {
         node = item;
       } else break;
     }
-    return offset === undefined ? fallback : this.parsed.lineCounter.linePos(offset).line;
+    return offset === undefined ? fallback : slice.firstLine - 1 + parsed.lineCounter.linePos(offset).line;
   }
 }
