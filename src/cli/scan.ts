@@ -1,7 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { buildEngine, loadEffectiveConfig } from '../engine/setup.js';
+import type { Engine } from '../engine/engine.js';
 import type { Action } from '../engine/types.js';
+import { fixManifests } from '../fix/apply.js';
+import { unifiedDiff } from '../fix/diff.js';
+import { formatFixSummary } from '../fix/summary.js';
 import { collectFiles, readSource, type ManifestSource } from '../manifests/load.js';
 import { scanManifests } from '../manifests/scan.js';
 import { formatJson } from '../report/json.js';
@@ -22,6 +26,8 @@ interface ScanCommandOptions {
   color: boolean;
   namespace: string;
   clusterState?: string[];
+  fix?: boolean;
+  dryRun?: boolean;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -46,6 +52,25 @@ export function sourcesFor(paths: readonly string[]): (() => ManifestSource)[] {
   return readers;
 }
 
+/** `--fix`: rewrite the files (or print the diff); returns sources holding the fixed texts for the scan. */
+function runFix(engine: Engine, paths: readonly string[], options: ScanCommandOptions): (() => ManifestSource)[] {
+  const files = collectFiles(paths);
+  const originals = files.map((file) => readSource(file));
+  const fixes = fixManifests(engine, {
+    sources: originals,
+    clusterState: sourcesFor(options.clusterState ?? []).map((read) => read()),
+    defaultNamespace: options.namespace,
+  });
+  const fixed = new Map(fixes.map((fix) => [fix.file, fix.after]));
+  const dryRun = options.dryRun === true;
+  for (const fix of fixes) {
+    if (dryRun) process.stdout.write(unifiedDiff(fix.before, fix.after, `a/${fix.file}`, `b/${fix.file}`));
+    else writeFileSync(fix.file, fix.after);
+  }
+  process.stderr.write(formatFixSummary(fixes, dryRun));
+  return originals.map((source) => () => ({ name: source.name, text: fixed.get(source.name) ?? source.text }));
+}
+
 export function registerScan(program: Command): void {
   program
     .command('scan')
@@ -60,6 +85,8 @@ export function registerScan(program: Command): void {
     .option('--no-color', 'never colour the text output')
     .option('-n, --namespace <namespace>', 'namespace for namespaced objects that name none', 'default')
     .option('--cluster-state <path>', 'manifests describing the cluster (kubectl get … -o yaml); repeatable', collect)
+    .option('--fix', 'apply every enabled mutator to the files in place (not stdin), then scan the result')
+    .option('--dry-run', 'with --fix: print a unified diff instead of writing the files')
     .action((paths: string[], options: ScanCommandOptions) => {
       if (paths.length === 0) throw new UsageError('no input: give files, directories, or - for standard input');
       const config = loadEffectiveConfig(options.config);
@@ -68,8 +95,14 @@ export function registerScan(program: Command): void {
         if (!known.has(id)) throw new UsageError(`unknown rule ${id} (see \`secretguard rules\`)`);
       }
       const engine = buildEngine(config);
+      let sources = sourcesFor(paths);
+      if (options.dryRun === true && options.fix !== true) throw new UsageError('--dry-run needs --fix');
+      if (options.fix === true) {
+        if (paths.includes('-')) throw new UsageError('--fix rewrites files and cannot read standard input');
+        sources = runFix(engine, paths, options);
+      }
       const report = scanManifests(engine, {
-        sources: sourcesFor(paths),
+        sources,
         clusterState: sourcesFor(options.clusterState ?? []),
         defaultNamespace: options.namespace,
         ...(options.rule !== undefined ? { only: new Set(options.rule) } : {}),

@@ -1,4 +1,5 @@
 import type { Mutator } from '../engine/types.js';
+import reloaderAnnotations from './reloader-annotations.js';
 
 /** Every mutator secretguard ships. */
-export const allMutators: readonly Mutator[] = [];
+export const allMutators: readonly Mutator[] = [reloaderAnnotations];
