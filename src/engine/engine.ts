@@ -102,7 +102,7 @@ export class Engine {
           report: (descriptor) => {
             const template = rule.meta.messages[descriptor.messageId] ?? descriptor.messageId;
             const stricter = rule.meta.messageActions?.[descriptor.messageId];
-            const action: Action = setting.actionFromConfig ? configuredAction : (stricter ?? configuredAction);
+            const action: Action = stricter === 'error' ? 'error' : setting.actionFromConfig ? configuredAction : (stricter ?? configuredAction);
             findings.push({
               ruleId: id,
               messageId: descriptor.messageId,

@@ -77,8 +77,11 @@ export interface RuleMeta<Options, MessageId extends string> {
   optionsSchema: Record<string, unknown>;
   defaultOptions: Options;
   messages: Record<MessageId, string>;
-  /** A stricter default action for some messages (plainly invalid input), unless the config sets an action. */
-  messageActions?: Partial<Record<MessageId, Exclude<Action, 'error'>>>;
+  /**
+   * A stricter default action for some messages (plainly invalid input), unless the config sets an action.
+   * `error` marks a message that says the rule could not decide (bad options): no config action lowers it.
+   */
+  messageActions?: Partial<Record<MessageId, Action>>;
   remediation: string;
   /** The rule reads cluster state (namespaces, stores, ExternalSecrets) from the view. */
   needsClusterState?: boolean;

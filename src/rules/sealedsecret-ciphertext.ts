@@ -105,16 +105,6 @@ function describeSizes(sizes: readonly number[]): string {
   return sizes.map((s) => `${keyBits(s)}-bit`).join(' or ');
 }
 
-/** Thrown after the checks when a configured certificate is unusable: the engine turns it into an `error` finding. */
-export class SealingCertificateError extends Error {
-  constructor(problems: readonly CertificateProblem[]) {
-    const summary = problems.map((p) => `${p.label}: ${p.reason}`).join('; ');
-    super(summary);
-    // The engine shows only the error's name, so the name carries the (value-free) explanation.
-    this.name = `unusable sealing certificate: ${summary}`;
-  }
-}
-
 export default createRule({
   meta: {
     id: 'sealedsecret-ciphertext',
@@ -147,6 +137,8 @@ export default createRule({
     },
     defaultOptions: { certificates: [] },
     messages: {
+      unusableCertificate:
+        'unusable sealing certificate {{label}}: {{reason}}; key sizes were checked against kubeseal\'s defaults only. Fix options.certificates',
       noEncryptedData:
         'SealedSecret {{name}} has no spec.encryptedData values: the controller would unseal an empty Secret. Seal the values with kubeseal --cert <spoke cert>',
       notString: 'SealedSecret {{name}}: spec.encryptedData key {{key}} is not a string, so the controller drops it. Re-seal it with kubeseal',
@@ -161,6 +153,7 @@ export default createRule({
       tooShort:
         'SealedSecret {{name}}: spec.encryptedData key {{key}} is too short for a {{bits}}-bit key: {{length}} bytes decoded, at least {{minimum}} needed (2-byte header, {{rsaLength}}-byte RSA block, 16-byte GCM tag); the value was cut. Re-seal it with kubeseal',
     },
+    messageActions: { unusableCertificate: 'error' },
     remediation:
       'Seal every value with the target cluster\'s certificate: `kubeseal --cert <spoke cert> --scope strict --format yaml < secret.yaml`, or one value with `kubeseal --cert <spoke cert> --raw --name <name> --namespace <ns> --from-file=<file>`.',
   },
@@ -221,6 +214,8 @@ export default createRule({
         });
       }
     }
-    if (certs.problems.length > 0) throw new SealingCertificateError(certs.problems);
+    for (const problem of certs.problems) {
+      context.report({ messageId: 'unusableCertificate', data: { label: problem.label, reason: problem.reason }, field: '' });
+    }
   },
 });

@@ -77,7 +77,24 @@ const configMapRule = createRule({
   },
 });
 
-const rules: Rule[] = [secretRule, throwingRule, isolationRule, configMapRule];
+const badOptionsRule = createRule({
+  meta: {
+    id: 'test-bad-options',
+    description: 'reports that its options are unusable',
+    defaultAction: 'warn',
+    match: { kinds: [{ group: '', kind: 'ConfigMap' }] },
+    optionsSchema: noOptions,
+    defaultOptions: {},
+    messages: { unusable: 'options unusable' },
+    messageActions: { unusable: 'error' },
+    remediation: 'none needed, this is a test rule',
+  },
+  check(context) {
+    context.report({ messageId: 'unusable', field: '' });
+  },
+});
+
+const rules: Rule[] = [secretRule, throwingRule, isolationRule, configMapRule, badOptionsRule];
 
 function engine(config: Omit<SecretGuardConfigFile, 'apiVersion' | 'kind'> = {}): Engine {
   return new Engine(rules, [], resolveConfig({ apiVersion: 'secretguard.io/v1alpha1', kind: 'SecretGuardConfig', ...config }, 'test', rules, []));
@@ -117,6 +134,9 @@ t.test('a message may be stricter by default; an action from config applies to e
   const configured = engine({ rules: { 'test-secret': 'audit' } });
   t.same(summary(configured.evaluate(subject('broken'), synced, { only: new Set(['test-secret']) })), ['test-secret:broken:audit']);
   t.same(summary(engine({ rules: { 'test-secret': 'off' } }).evaluate(subject('x'), synced, { only: new Set(['test-secret']) })), []);
+  const configMap = { ...subject('cm'), gvk: { group: '', version: 'v1', kind: 'ConfigMap' } };
+  const lowered = engine({ rules: { 'test-bad-options': 'audit' } }).evaluate(configMap, synced, { only: new Set(['test-bad-options']) });
+  t.same(summary(lowered), ['test-bad-options:unusable:error'], 'no config action lowers an error message');
 });
 
 t.test('operations and versions filter rules', async (t) => {

@@ -122,19 +122,19 @@ ruleTester(rule, {
       name: 'a missing certificate file becomes an error finding after the checks',
       object: sealedSecret({ a: v4096, b: 'not-base64!' }),
       options: { certificates: [join(dir, 'missing.pem')] },
-      errors: [deny('notBase64', 'b'), { messageId: 'ruleError', action: 'error', field: '', messageIncludes: ['ENOENT', 'missing.pem'] }],
+      errors: [deny('notBase64', 'b'), { messageId: 'unusableCertificate', action: 'error', field: '', messageIncludes: ['ENOENT', 'missing.pem'] }],
     },
     {
       name: 'a configured certificate that is not PEM',
       object: sealedSecret({ a: v4096 }),
       options: { certificates: ['-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n'] },
-      errors: [{ messageId: 'ruleError', action: 'error', field: '', messageIncludes: ['options.certificates[0]', 'not a PEM certificate'] }],
+      errors: [{ messageId: 'unusableCertificate', action: 'error', field: '', messageIncludes: ['options.certificates[0]', 'not a PEM certificate'] }],
     },
     {
       name: 'a configured key that is not RSA',
       object: sealedSecret({ a: v4096 }),
       options: { certificates: [ecKey] },
-      errors: [{ messageId: 'ruleError', action: 'error', field: '', messageIncludes: ['not an RSA key'] }],
+      errors: [{ messageId: 'unusableCertificate', action: 'error', field: '', messageIncludes: ['not an RSA key'] }],
     },
     {
       name: 'keys are escaped in field pointers',
