@@ -16,7 +16,7 @@
 // pods, namespaces are not finalized after deletion.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -123,16 +123,26 @@ function tail(file: string, lines = 40): string {
   }
 }
 
-// Children still running when the test process exits are killed, so a
-// crashed test never leaves etcd or kube-apiserver behind.
+// Children still running when the test process exits or is killed by a
+// signal (tap's timeout sends SIGTERM) are killed, so a crashed test never
+// leaves etcd or kube-apiserver behind.
 const liveChildren = new Set<ChildProcess>();
+const liveDirs = new Set<string>();
 let exitHookInstalled = false;
+function killAll(): void {
+  for (const c of liveChildren) c.kill('SIGKILL');
+  for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+}
 function track(child: ChildProcess): void {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
-    process.on('exit', () => {
-      for (const c of liveChildren) c.kill('SIGKILL');
-    });
+    process.on('exit', killAll);
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.once(sig, () => {
+        killAll();
+        process.kill(process.pid, sig);
+      });
+    }
   }
   liveChildren.add(child);
   child.once('exit', () => liveChildren.delete(child));
@@ -223,6 +233,7 @@ export class Cluster {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'secretguard-e2e-'));
     const [apiserver, etcdClient] = [await freePort(), await freePort()];
     const cluster = new Cluster(dir, { apiserver, etcdClient }, bins, opts);
+    if (opts.keepDir !== true && process.env.SECRETGUARD_E2E_KEEP !== '1') liveDirs.add(dir);
     try {
       await cluster.writeFiles();
       await cluster.startEtcd();
@@ -366,6 +377,7 @@ export class Cluster {
     } else {
       await rm(this.dir, { recursive: true, force: true });
     }
+    liveDirs.delete(this.dir);
   }
 
   private async waitFor(what: string, proc: Proc, log: string, ready: () => Promise<boolean>): Promise<void> {
