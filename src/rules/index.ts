@@ -8,10 +8,14 @@ import managedSecretDirectEdit from './managed-secret-direct-edit.js';
 import reflectorNamespaceIsolation from './reflector-namespace-isolation.js';
 import secretStoreNamespaceRefs from './secretstore-namespace-refs.js';
 import noSealingKeyInGit from './no-sealing-key-in-git.js';
+import noPlaintextSecret from './no-plaintext-secret.js';
+import argocdCredentialsManaged from './argocd-credentials-managed.js';
+import noCredentialInConfigMap from './no-credential-in-configmap.js';
+import noCredentialInEnv from './no-credential-in-env.js';
 import sealedSecretCiphertext from './sealedsecret-ciphertext.js';
 import sealedSecretScope from './sealedsecret-scope.js';
 import sealedSecretTemplateMetadata from './sealedsecret-template-metadata.js';
 import sealedSecretTemplatePlaintext from './sealedsecret-template-plaintext.js';
 
 /** Every rule secretguard ships, in the order the docs list them. Add one import and one entry per rule. */
-export const allRules: readonly Rule[] = [noSealingKeyInGit, sealedSecretCiphertext, sealedSecretScope, sealedSecretTemplateMetadata, sealedSecretTemplatePlaintext, clusterSecretStoreConditions, secretStoreNamespaceRefs, externalSecretStoreAccess, externalSecretRemoteKeyPrefix, externalSecretRefreshInterval, managedSecretDirectEdit, reflectorNamespaceIsolation, argocdIgnoreDifferencesScope];
+export const allRules: readonly Rule[] = [noPlaintextSecret, noSealingKeyInGit, argocdCredentialsManaged, noCredentialInConfigMap, noCredentialInEnv, sealedSecretCiphertext, sealedSecretScope, sealedSecretTemplateMetadata, sealedSecretTemplatePlaintext, clusterSecretStoreConditions, secretStoreNamespaceRefs, externalSecretStoreAccess, externalSecretRemoteKeyPrefix, externalSecretRefreshInterval, managedSecretDirectEdit, reflectorNamespaceIsolation, argocdIgnoreDifferencesScope];
