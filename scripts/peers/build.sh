@@ -21,6 +21,7 @@ root=$(cd "$here/../.." && pwd)
 . "$here/versions.env"
 
 peers_dir=${SECRETGUARD_PEERS_DIR:-$root/.cache/peers}
+case "$peers_dir" in /*) ;; *) peers_dir=$PWD/$peers_dir ;; esac
 all_peers=(kube-apiserver kubectl etcd helm kubeseal reloader)
 
 version_of() {
