@@ -1,10 +1,12 @@
 import closeWithGrace from 'close-with-grace';
 import type { Command } from 'commander';
+import { addSelfManagedOptions, selfManagedOptionsFrom, startSelfManagedCertificates, type SelfManagedCliOptions } from '../certs/self-managed.js';
+import { createLogger } from '../server/logger.js';
 import { startServer, type RunningServer, type ServeOptions } from '../server/serve.js';
 import { TlsLoadError } from '../server/tls.js';
 import { UsageError } from './exit.js';
 
-interface ServeCommandOptions {
+interface ServeCommandOptions extends SelfManagedCliOptions {
   config?: string;
   tlsCert: string;
   tlsKey: string;
@@ -47,8 +49,7 @@ export async function runServe(options: ServeOptions, graceMs: number): Promise<
 }
 
 export function registerServe(program: Command): void {
-  program
-    .command('serve')
+  addSelfManagedOptions(program.command('serve'))
     .description('run the admission webhook (HTTPS) with probes and metrics on a separate plain-HTTP port')
     .option('-c, --config <file>', 'SecretGuardConfig file, reloaded when it changes (defaults are embedded)')
     .requiredOption('--tls-cert <file>', 'serving certificate (PEM), reloaded when it changes')
@@ -62,6 +63,14 @@ export function registerServe(program: Command): void {
     .action(async (options: ServeCommandOptions) => {
       const graceMs = Number(options.gracePeriod);
       if (!Number.isInteger(graceMs) || graceMs < 0) throw new UsageError('--grace-period must be milliseconds');
+      let selfManaged: ReturnType<typeof selfManagedOptionsFrom>;
+      try {
+        selfManaged = selfManagedOptionsFrom(options, { certFile: options.tlsCert, keyFile: options.tlsKey, kubeconfig: options.kubeconfig });
+      } catch (error) {
+        throw error instanceof RangeError ? new UsageError(error.message) : error;
+      }
+      // Before the server reads --tls-cert/--tls-key: the first run creates or fetches them and patches the caBundle.
+      if (selfManaged !== undefined) await startSelfManagedCertificates({ ...selfManaged, logger: createLogger('info') });
       await runServe(
         {
           config: options.config,
