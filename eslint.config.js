@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'charts/**', 'eslint.config.js'] },
+  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'charts/**', 'eslint.config.js', '.ci/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
