@@ -83,6 +83,8 @@ export class KubeConfigTransport implements KubeTransport {
     await new Promise<void>((resolve, reject) => {
       lines.on('line', onLine);
       lines.on('close', resolve);
+      // readline re-emits its input's errors (a dropped connection is 'aborted'): without this listener they are uncaught.
+      lines.on('error', reject);
       response.on('error', reject);
       response.on('aborted', () => {
         reject(new Error('watch aborted'));
