@@ -189,7 +189,7 @@ t.test('usage errors and exit codes', async (t) => {
   t.match(dryRunAlone.stderr, /--dry-run needs --fix/);
   const dir = workspace({ 'eso.yaml': ESO, 'workloads.yaml': WORKLOADS });
   const json = runCli(['scan', '--fix', '--format', 'json', dir]);
-  t.doesNotThrow(() => JSON.parse(json.stdout), 'stdout stays the report; the fix summary goes to stderr');
+  t.doesNotThrow(() => JSON.parse(json.stdout) as unknown, 'stdout stays the report; the fix summary goes to stderr');
 });
 
 t.test('unifiedDiff', async (t) => {
