@@ -1,5 +1,5 @@
 import { ClusterIndex } from '../cluster/index.js';
-import type { Engine } from '../engine/engine.js';
+import { resourceOf, type Engine } from '../engine/engine.js';
 import type { Finding, Subject } from '../engine/types.js';
 import type { ResourceRef } from '../k8s/object.js';
 import { gvkOf, nameOf, namespaceOf } from '../k8s/object.js';
@@ -47,8 +47,11 @@ export interface ScanOptions {
 
 export const CLI_REQUESTER = { username: 'secretguard-cli', groups: [] as string[] };
 
-/** Namespaces of the scanned objects: an object without one gets the default, cluster-scoped ones none. */
-function subjectOf(manifest: LoadedManifest, defaultNamespace: string): Subject | undefined {
+/**
+ * The subject for a manifest: a CREATE by the CLI. A namespaced object that names no namespace gets the
+ * default one, as kubectl does; cluster-scoped objects get none.
+ */
+export function manifestSubject(manifest: LoadedManifest, defaultNamespace: string): Subject | undefined {
   const gvk = gvkOf(manifest.object);
   if (gvk === undefined) return undefined;
   return {
@@ -91,14 +94,9 @@ export function scanManifests(engine: Engine, options: ScanOptions): ScanReport 
   const lineFinders = new Map<number, LineFinder>();
   const evaluateOptions = options.only === undefined ? {} : { only: options.only };
   for (const { manifest, sourceIndex } of loaded) {
-    const subject = subjectOf(manifest, options.defaultNamespace);
+    const subject = manifestSubject(manifest, options.defaultNamespace);
     if (subject === undefined) continue;
-    const resource = {
-      apiVersion: subject.gvk.group === '' ? subject.gvk.version : `${subject.gvk.group}/${subject.gvk.version}`,
-      kind: subject.gvk.kind,
-      ...(subject.namespace !== '' ? { namespace: subject.namespace } : {}),
-      ...(subject.name !== '' ? { name: subject.name } : {}),
-    };
+    const resource = resourceOf(subject);
     const scanned: ScannedResource = {
       resource,
       file: manifest.file,
