@@ -133,7 +133,8 @@ function killAll(): void {
   for (const c of liveChildren) c.kill('SIGKILL');
   for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
 }
-function track(child: ChildProcess): void {
+/** Kills `child` when the test process exits or is killed by a signal (also for helpers' own children). */
+export function track(child: ChildProcess): void {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.on('exit', killAll);
@@ -148,14 +149,15 @@ function track(child: ChildProcess): void {
   child.once('exit', () => liveChildren.delete(child));
 }
 
-class Proc {
+/** A child process logging stdout and stderr to a file; stop() sends SIGTERM, then SIGKILL after a grace period. */
+export class Proc {
   readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
   exitCode: number | null | undefined = undefined;
 
-  constructor(bin: string, args: readonly string[], logFile: string) {
+  constructor(bin: string, args: readonly string[], logFile: string, env?: NodeJS.ProcessEnv) {
     const log = createWriteStream(logFile, { flags: 'a' });
-    this.child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env !== undefined ? { env } : {}) });
     this.child.stdout?.pipe(log, { end: false });
     this.child.stderr?.pipe(log, { end: false });
     track(this.child);
