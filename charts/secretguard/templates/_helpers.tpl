@@ -61,9 +61,23 @@ secretguard.io/cluster: {{ . | quote }}
 {{- end -}}
 {{- end -}}
 
-{{/* The SecretGuardConfig file as written into the ConfigMap. */}}
+{{/*
+The SecretGuardConfig file as written into the ConfigMap. A rule or mutator set by a bare word (`rule-id: warn`)
+is written in the equivalent object form (`rule-id: {action: warn}`), so the ConfigMap never pairs a
+secret-sounding key with a short literal (which credential detectors, ours included, would flag).
+*/}}
 {{- define "secretguard.configFile" -}}
 {{- $config := merge (dict "apiVersion" "secretguard.io/v1alpha1" "kind" "SecretGuardConfig") (deepCopy .Values.config) -}}
+{{- range $section, $field := dict "rules" "action" "mutators" "mode" -}}
+{{- $entries := index $config $section -}}
+{{- if kindIs "map" $entries -}}
+{{- range $id, $setting := $entries -}}
+{{- if kindIs "string" $setting -}}
+{{- $_ := set $entries $id (dict $field $setting) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- toYaml $config -}}
 {{- end -}}
 

@@ -1,0 +1,236 @@
+// charts/secretguard with real helm: lint and template with the defaults, each certificate mode and the per-spoke
+// values of examples/argocd; the rendered objects are checked, values.schema.json rejects typos, and
+// `secretguard scan` finds nothing in the chart's own output.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { webhookRulesData, type WebhookResource } from '../../scripts/render-webhook-config.js';
+import { runCli } from '../helpers/cli.js';
+import { CHART, find, helmOrSkip, render, runHelm, SPOKE_VALUES, templateArgs, VALUES_DIR, type K8sObject } from './helm.js';
+
+const helm = helmOrSkip(t);
+
+interface Webhook {
+  name: string;
+  clientConfig: { service: { name: string; namespace: string; path: string; port: number }; caBundle?: string };
+  rules: { apiGroups: string[]; apiVersions: string[]; resources: string[]; operations: string[]; scope: string }[];
+  failurePolicy: string;
+  matchPolicy: string;
+  sideEffects: string;
+  admissionReviewVersions: string[];
+  timeoutSeconds: number;
+  namespaceSelector: { matchExpressions: { key: string; operator: string; values: string[] }[] };
+  reinvocationPolicy?: string;
+}
+
+const webhooksOf = (o: K8sObject | undefined): Webhook[] => (o?.['webhooks'] as Webhook[] | undefined) ?? [];
+const podSpec = (deployment: K8sObject | undefined): Record<string, unknown> =>
+  ((deployment?.['spec'] as { template: { spec: Record<string, unknown> } } | undefined)?.template.spec) ?? {};
+
+/** The webhook rules when `disabled` rule/mutator ids are off. */
+function expectedRules(resources: readonly WebhookResource[], disabled: ReadonlySet<string> = new Set()): Webhook['rules'] {
+  return resources.flatMap((r) => {
+    const operations = [...new Set(r.uses.filter((u) => u.defaultEnabled && !disabled.has(u.id)).flatMap((u) => u.operations))].sort();
+    return operations.length === 0 ? [] : [{ apiGroups: [r.apiGroup], apiVersions: r.apiVersions, resources: [r.resource], operations, scope: '*' }];
+  });
+}
+
+const valueSets: [string, string[]][] = [
+  ['defaults (selfManaged)', []],
+  ['certManager', [join(VALUES_DIR, 'cert-manager.yaml')]],
+  ['certManager with an issuer', [join(VALUES_DIR, 'cert-manager-issuer.yaml')]],
+  ['provided', [join(VALUES_DIR, 'provided.yaml')]],
+  ['everything on', [join(VALUES_DIR, 'everything.yaml')]],
+  ...SPOKE_VALUES.map((f): [string, string[]] => [`spoke ${f.split('/').at(-2) ?? ''}`, [f]]),
+];
+
+if (helm !== undefined) {
+  const data = webhookRulesData();
+
+  for (const [label, files] of valueSets) {
+    t.test(`${label}: helm lint, helm template, secretguard scan`, async (t) => {
+      const lint = runHelm(helm, ['lint', CHART, '--strict', '--namespace', 'secretguard', ...files.flatMap((f) => ['--values', f])]);
+      t.equal(lint.code, 0, `helm lint: ${lint.stdout}${lint.stderr}`);
+      const { text, objects } = render(helm, files);
+      t.ok(objects.length > 5);
+      t.same(objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name), [], 'the chart renders no Secret (no data to leak, nothing to drift)');
+      for (const o of objects) t.match(o.metadata.labels ?? {}, { 'app.kubernetes.io/name': 'secretguard' }, `${o.kind} ${o.metadata.name} labelled`);
+
+      // We follow our own rules.
+      const scan = runCli(['scan', '--format', 'json', '-'], text);
+      const report = JSON.parse(scan.stdout || '{}') as { findings?: { ruleId: string; message: string }[] };
+      t.same(report.findings, [], 'secretguard scan finds nothing in the rendered chart');
+      t.equal(scan.code, 0, scan.stderr);
+
+      // The config the chart passes through is one secretguard accepts.
+      const configMap = objects.find((o) => o.kind === 'ConfigMap');
+      const configText = (configMap?.['data'] as Record<string, string> | undefined)?.['config.yaml'] ?? '';
+      const dir = mkdtempSync(join(os.tmpdir(), 'sg-chart-'));
+      writeFileSync(join(dir, 'config.yaml'), configText);
+      const validate = runCli(['config', 'validate', join(dir, 'config.yaml')]);
+      rmSync(dir, { recursive: true, force: true });
+      t.equal(validate.code, 0, `secretguard config validate: ${validate.stdout}${validate.stderr}`);
+
+      const again = render(helm, files);
+      t.equal(again.text, text, 'rendering is deterministic (no genCA, no random values): Argo CD sees no drift');
+    });
+  }
+
+  t.test('default values', async (t) => {
+    const { objects } = render(helm, []);
+    const deployment = find(objects, 'Deployment');
+    const spec = deployment?.['spec'] as { replicas: number; template: { metadata: { annotations: Record<string, string> } } };
+    t.equal(spec.replicas, 2);
+    t.match(spec.template.metadata.annotations['checksum/config'], /^[a-f0-9]{64}$/, 'rolled out on config change');
+    const pod = podSpec(deployment);
+    t.equal(pod['automountServiceAccountToken'], false);
+    t.match(pod['securityContext'], { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    t.match(pod['topologySpreadConstraints'], [{ topologyKey: 'kubernetes.io/hostname', maxSkew: 1 }]);
+    const container = (pod['containers'] as Record<string, unknown>[])[0] ?? {};
+    t.same(container['securityContext'], {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      runAsGroup: 65532,
+      privileged: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    t.match(container['readinessProbe'], { httpGet: { path: '/readyz', port: 'metrics' } });
+    t.match(container['livenessProbe'], { httpGet: { path: '/healthz', port: 'metrics' } });
+    t.match(container['resources'], { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } });
+    const args = container['args'] as string[];
+    for (const flag of ['--config=', '--tls-cert=', '--tls-key=', '--port=8443', '--metrics-port=8080', '--cert-mode=self-managed', '--cert-secret=secretguard-tls', '--cert-service=secretguard', '--cert-webhook-configuration=secretguard']) {
+      t.ok(args.some((a) => a.startsWith(flag)), `serve ${flag}`);
+    }
+    const volumes = pod['volumes'] as { name: string; emptyDir?: unknown; projected?: { sources: Record<string, unknown>[] } }[];
+    t.ok(volumes.find((v) => v.name === 'tls')?.emptyDir, 'selfManaged: certificates written by secretguard into an emptyDir');
+    t.match(volumes.find((v) => v.name === 'kube-api-access')?.projected?.sources[0], { serviceAccountToken: { expirationSeconds: 3607 } });
+    t.ok(find(objects, 'PodDisruptionBudget'));
+    t.match(find(objects, 'PodDisruptionBudget')?.['spec'], { minAvailable: 1 });
+    t.notOk(find(objects, 'HorizontalPodAutoscaler'));
+    t.notOk(find(objects, 'ServiceMonitor'));
+    t.notOk(find(objects, 'PrometheusRule'));
+    t.equal(find(objects, 'ServiceAccount')?.['automountServiceAccountToken'], false);
+
+    const validating = webhooksOf(find(objects, 'ValidatingWebhookConfiguration'));
+    const mutating = webhooksOf(find(objects, 'MutatingWebhookConfiguration'));
+    t.equal(validating.length, 1);
+    t.equal(mutating.length, 1);
+    const common = {
+      matchPolicy: 'Equivalent',
+      sideEffects: 'None',
+      admissionReviewVersions: ['v1'],
+      timeoutSeconds: 5,
+      namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', 'secretguard'] }] },
+    };
+    t.match(validating[0], { name: 'validate.secretguard.io', failurePolicy: 'Fail', clientConfig: { service: { name: 'secretguard', namespace: 'secretguard', path: '/validate', port: 443 } }, ...common });
+    t.match(mutating[0], { name: 'mutate.secretguard.io', failurePolicy: 'Ignore', reinvocationPolicy: 'IfNeeded', clientConfig: { service: { path: '/mutate' } }, ...common });
+    t.notOk(validating[0]?.clientConfig.caBundle, 'selfManaged: no caBundle rendered (secretguard patches it)');
+    t.same(validating[0]?.rules, expectedRules(data.validating), 'validating rules: exactly the kinds and operations of the rules');
+    t.same(mutating[0]?.rules, expectedRules(data.mutating), 'mutating rules: exactly the kinds and operations of the mutators');
+    const resources = new Set(validating[0]?.rules.map((r) => `${r.apiGroups[0] ?? ''}/${r.resources[0] ?? ''}`));
+    for (const r of ['/secrets', '/configmaps', 'bitnami.com/sealedsecrets', 'external-secrets.io/externalsecrets', 'external-secrets.io/clustersecretstores', 'apps/deployments', 'argoproj.io/applications']) {
+      t.ok(resources.has(r), `validating webhook receives ${r}`);
+    }
+
+    // RBAC: read-only cluster view; caBundle patch and Secret scoped by resourceNames.
+    const view = find(objects, 'ClusterRole', 'secretguard-view');
+    for (const rule of (view?.['rules'] as { verbs: string[] }[] | undefined) ?? []) t.same(rule.verbs, ['get', 'list', 'watch']);
+    t.same(find(objects, 'ClusterRole', 'secretguard-cabundle')?.['rules'], [
+      { apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations'], resourceNames: ['secretguard'], verbs: ['get', 'patch'] },
+    ]);
+    t.same(find(objects, 'Role', 'secretguard-tls')?.['rules'], [
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['secrets'], resourceNames: ['secretguard-tls'], verbs: ['get', 'update'] },
+    ]);
+    t.notOk(objects.some((o) => o.kind.endsWith('Role') && JSON.stringify(o['rules']).includes('"*"')), 'no wildcard in RBAC');
+  });
+
+  t.test('certManager mode', async (t) => {
+    const { objects } = render(helm, [join(VALUES_DIR, 'cert-manager.yaml')]);
+    for (const kind of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']) {
+      t.equal(find(objects, kind)?.metadata.annotations?.['cert-manager.io/inject-ca-from'], 'secretguard/secretguard-tls');
+    }
+    const certificate = find(objects, 'Certificate', 'secretguard-tls');
+    t.match(certificate?.['spec'], { secretName: 'secretguard-tls', dnsNames: ['secretguard.secretguard.svc', 'secretguard.secretguard.svc.cluster.local'], issuerRef: { name: 'secretguard-ca', kind: 'Issuer' } });
+    t.ok(find(objects, 'Issuer', 'secretguard-selfsigned'));
+    t.notOk(find(objects, 'Role', 'secretguard-tls'), 'no Secret access');
+    t.notOk(find(objects, 'ClusterRole', 'secretguard-cabundle'));
+    const pod = podSpec(find(objects, 'Deployment'));
+    t.match((pod['volumes'] as { name: string }[]).find((v) => v.name === 'tls'), { secret: { secretName: 'secretguard-tls' } });
+    t.notOk(((pod['containers'] as { args: string[] }[])[0]?.args ?? []).some((a) => a.startsWith('--cert-mode')));
+
+    const withIssuer = render(helm, [join(VALUES_DIR, 'cert-manager-issuer.yaml')]).objects;
+    t.match(find(withIssuer, 'Certificate', 'secretguard-tls')?.['spec'], { issuerRef: { name: 'platform-ca', kind: 'ClusterIssuer' } });
+    t.notOk(find(withIssuer, 'Issuer'), 'no self-signed issuer when one is given');
+  });
+
+  t.test('provided mode', async (t) => {
+    const { objects } = render(helm, [join(VALUES_DIR, 'provided.yaml')]);
+    for (const kind of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']) {
+      t.equal(webhooksOf(find(objects, kind))[0]?.clientConfig.caBundle, 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==');
+    }
+    t.match((podSpec(find(objects, 'Deployment'))['volumes'] as { name: string }[]).find((v) => v.name === 'tls'), { secret: { secretName: 'my-webhook-tls' } });
+    const missing = runHelm(helm, templateArgs([], ['--set', 'certificates.mode=provided', '--set', 'certificates.provided.caBundle=Cg==']));
+    t.not(missing.code, 0);
+    t.match(missing.stderr, /certificates\.provided\.secretName is required/);
+  });
+
+  t.test('everything on: HPA, monitoring, rules turned off, excluded namespaces', async (t) => {
+    const { objects } = render(helm, [join(VALUES_DIR, 'everything.yaml')]);
+    t.match(find(objects, 'HorizontalPodAutoscaler', 'sg')?.['spec'], { minReplicas: 2, maxReplicas: 6, metrics: [{ resource: { name: 'cpu' } }] });
+    t.notOk((find(objects, 'Deployment')?.['spec'] as Record<string, unknown>)['replicas'], 'the HPA owns replicas');
+    t.equal(podSpec(find(objects, 'Deployment'))['priorityClassName'], 'system-cluster-critical');
+    t.ok(find(objects, 'ServiceMonitor', 'sg'));
+    const groups = (find(objects, 'PrometheusRule', 'sg')?.['spec'] as { groups: { rules: { alert: string; expr: string }[] }[] }).groups;
+    t.same(groups[0]?.rules.map((r) => r.alert), ['SecretGuardWebhookErrors', 'SecretGuardWebhookLatency', 'SecretGuardClusterViewStale', 'SecretGuardCertificateExpiry', 'SecretGuardDenialSpike']);
+    const validating = webhooksOf(find(objects, 'ValidatingWebhookConfiguration', 'sg'))[0];
+    t.equal(validating?.timeoutSeconds, 10);
+    t.same(validating?.namespaceSelector.matchExpressions[0]?.values, ['kube-system', 'secretguard', 'argocd'], 'user namespaces added, duplicates dropped');
+    t.same(validating?.rules, expectedRules(data.validating, new Set(['argocd-ignore-differences-scope', 'no-credential-in-configmap'])), 'rules turned off are not sent');
+    t.notOk(validating?.rules.some((r) => r.resources.includes('configmaps')), 'no rule left for ConfigMaps: the webhook does not receive them');
+  });
+
+  t.test('per-spoke values (examples/argocd)', async (t) => {
+    const [prod, staging] = SPOKE_VALUES.map((f) => render(helm, [f]).objects);
+    t.equal(find(prod ?? [], 'Deployment')?.metadata.labels?.['secretguard.io/cluster'], 'prod-eu-1');
+    t.equal(webhooksOf(find(prod ?? [], 'ValidatingWebhookConfiguration'))[0]?.failurePolicy, 'Fail');
+    t.equal(webhooksOf(find(staging ?? [], 'ValidatingWebhookConfiguration'))[0]?.failurePolicy, 'Ignore');
+    const config = (find(prod ?? [], 'ConfigMap')?.['data'] as Record<string, string>)['config.yaml'] ?? '';
+    t.match(config, /sealedsecret-ciphertext:\n\s+action: deny\n\s+options:\n\s+certificates:\n\s+- \|\n\s+-----BEGIN CERTIFICATE-----/);
+    t.match(config, /team-b-vault/);
+    const stagingConfig = (find(staging ?? [], 'ConfigMap')?.['data'] as Record<string, string>)['config.yaml'] ?? '';
+    t.match(stagingConfig, /no-plaintext-secret:\n\s+action: warn/, 'a bare action is written in object form');
+  });
+
+  t.test('values.schema.json rejects typos and bad values', async (t) => {
+    const cases: [string, string[]][] = [
+      ['misspelt top-level key (file)', ['--values', join(VALUES_DIR, 'typo.yaml')]],
+      ['misspelt nested key', ['--set', 'webhook.timeoutSecond=5']],
+      ['unknown failure policy', ['--set', 'webhook.validating.failurePolicy=Maybe']],
+      ['timeout out of range', ['--set', 'webhook.timeoutSeconds=31']],
+      ['unknown certificate mode', ['--set', 'certificates.mode=genCA']],
+      ['misspelt rule id in config', ['--set', 'config.rules.no-plaintext-secert=deny']],
+      ['unknown config field', ['--set', 'config.logLevl=debug']],
+      ['bad rule option', ['--set', 'config.rules.sealedsecret-scope.options.nonsense=1']],
+    ];
+    for (const [label, args] of cases) {
+      const result = runHelm(helm, templateArgs([], args));
+      t.not(result.code, 0, label);
+      t.match(result.stderr, /values don't meet the specifications of the schema|schema/, label);
+    }
+    t.equal(runHelm(helm, templateArgs([], ['--set', 'config.rules.no-plaintext-secret=warn'])).code, 0, 'a real rule id is accepted');
+  });
+
+  t.test('templates never use Helm\'s random or generated values', async (t) => {
+    const dir = join(CHART, 'templates');
+    for (const file of readdirSync(dir)) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      t.notMatch(text, /\b(genCA|genSelfSignedCert|genSignedCert|genPrivateKey|randAlphaNum|randAlpha|randNumeric|randAscii|uuidv4|now)\b/, file);
+      t.notMatch(text, /\blookup\b/, `${file}: no lookup (Argo CD renders without a cluster)`);
+    }
+  });
+}
