@@ -1,6 +1,7 @@
 import type { JsonObject } from '../k8s/json.js';
 import { objectAt, stringAt } from '../k8s/json.js';
 import { gvkOf, labelsOf, nameOf, namespaceOf } from '../k8s/object.js';
+import { secretProducer, type SecretProducer } from '../k8s/secrets.js';
 import type { ClusterView, ExternalSecretRecord, NamespaceRecord, StoreRecord } from './view.js';
 
 const ESO_GROUP = 'external-secrets.io';
@@ -19,6 +20,8 @@ export class ClusterIndex implements ClusterView {
   private readonly externalSecretMap = new Map<string, Map<string, ExternalSecretRecord>>();
   /** namespace -> target Secret name -> ExternalSecrets writing it */
   private readonly targetMap = new Map<string, Map<string, ExternalSecretRecord[]>>();
+  /** namespace -> Secret name -> its producing controller; only the producer is kept, never the data. */
+  private readonly secretProducerMap = new Map<string, Map<string, SecretProducer>>();
 
   /** Record an object if it is one of the kinds the view tracks; returns whether it was. */
   upsert(object: JsonObject, defaultNamespace = ''): boolean {
@@ -28,6 +31,12 @@ export class ClusterIndex implements ClusterView {
     const namespace = namespaceOf(object) ?? defaultNamespace;
     if (gvk.group === '' && gvk.kind === 'Namespace') {
       this.namespaceMap.set(name, { name, labels: { ...labelsOf(object), 'kubernetes.io/metadata.name': name } });
+      return true;
+    }
+    if (gvk.group === '' && gvk.kind === 'Secret') {
+      const producer = secretProducer(object)?.producer;
+      if (producer === undefined) this.secretProducerMap.get(namespace)?.delete(name);
+      else inner(this.secretProducerMap, namespace).set(name, producer);
       return true;
     }
     if (gvk.group !== ESO_GROUP) return false;
@@ -58,6 +67,7 @@ export class ClusterIndex implements ClusterView {
     if (gvk === undefined || name === undefined) return;
     const namespace = namespaceOf(object) ?? defaultNamespace;
     if (gvk.group === '' && gvk.kind === 'Namespace') this.namespaceMap.delete(name);
+    if (gvk.group === '' && gvk.kind === 'Secret') this.secretProducerMap.get(namespace)?.delete(name);
     if (gvk.group !== ESO_GROUP) return;
     if (gvk.kind === 'ClusterSecretStore') this.clusterStoreMap.delete(name);
     if (gvk.kind === 'SecretStore') this.storeMap.get(namespace)?.delete(name);
@@ -107,6 +117,9 @@ export class ClusterIndex implements ClusterView {
   }
   externalSecretsTargeting(namespace: string, secretName: string): readonly ExternalSecretRecord[] {
     return this.targetMap.get(namespace)?.get(secretName) ?? EMPTY;
+  }
+  secretProducer(namespace: string, name: string): SecretProducer | undefined {
+    return this.secretProducerMap.get(namespace)?.get(name);
   }
 }
 

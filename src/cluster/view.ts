@@ -1,4 +1,5 @@
 import type { JsonValue } from '../k8s/json.js';
+import type { SecretProducer } from '../k8s/secrets.js';
 
 export interface NamespaceRecord {
   name: string;
@@ -37,4 +38,10 @@ export interface ClusterView {
   secretStores(namespace: string): Iterable<StoreRecord>;
   /** ExternalSecrets in `namespace` whose target Secret is `secretName`. */
   externalSecretsTargeting(namespace: string, secretName: string): readonly ExternalSecretRecord[];
+  /**
+   * The controller that produced a Secret, per its own labels, annotations and owners, when the view has
+   * seen it. The CLI's view sees the Secrets in the scanned files; the webhook's informers watch no
+   * Secrets (reading every Secret is not a permission a policy webhook should hold), so there it is undefined.
+   */
+  secretProducer(namespace: string, name: string): SecretProducer | undefined;
 }

@@ -6,32 +6,12 @@
 import jsonpatch from 'fast-json-patch';
 import { isMap, isScalar, isSeq, parseAllDocuments, type Document } from 'yaml';
 import { ClusterIndex } from '../cluster/index.js';
-import type { Engine } from '../engine/engine.js';
-import type { PatchOperation, Subject } from '../engine/types.js';
-import { isObject, parsePointer, type JsonObject } from '../k8s/json.js';
-import { gvkOf, nameOf, namespaceOf, type ResourceRef } from '../k8s/object.js';
-import { isClusterScoped } from '../k8s/scope.js';
+import { resourceOf, type Engine } from '../engine/engine.js';
+import type { PatchOperation } from '../engine/types.js';
+import { isObject, parsePointer } from '../k8s/json.js';
+import type { ResourceRef } from '../k8s/object.js';
 import { ManifestError, parseManifests, type LoadedManifest, type ManifestSource } from '../manifests/load.js';
-import { CLI_REQUESTER } from '../manifests/scan.js';
-import type { SecretMetadataView } from '../mutators/reloader-annotations.js';
-
-/** The CLI's view: ESO objects as for `scan`, plus the metadata of Secrets found in the inputs. */
-export class ManifestView extends ClusterIndex implements SecretMetadataView {
-  private readonly secrets = new Map<string, JsonObject>();
-
-  add(object: JsonObject, defaultNamespace: string): void {
-    this.upsert(object, defaultNamespace);
-    const gvk = gvkOf(object);
-    const name = nameOf(object);
-    if (gvk?.group !== '' || gvk.kind !== 'Secret' || name === undefined) return;
-    const metadata = isObject(object['metadata']) ? object['metadata'] : {};
-    this.secrets.set(`${namespaceOf(object) ?? defaultNamespace}/${name}`, { metadata });
-  }
-
-  secretMetadata(namespace: string, name: string): JsonObject | undefined {
-    return this.secrets.get(`${namespace}/${name}`);
-  }
-}
+import { manifestSubject } from '../manifests/scan.js';
 
 export interface FixChange {
   resource: ResourceRef;
@@ -51,33 +31,6 @@ export interface FixOptions {
   sources: readonly ManifestSource[];
   clusterState: readonly ManifestSource[];
   defaultNamespace: string;
-}
-
-function subjectOf(manifest: LoadedManifest, defaultNamespace: string): Subject | undefined {
-  const gvk = gvkOf(manifest.object);
-  if (gvk === undefined) return undefined;
-  return {
-    gvk,
-    object: manifest.object,
-    oldObject: null,
-    operation: 'CREATE',
-    requester: CLI_REQUESTER,
-    namespace: isClusterScoped(gvk.group, gvk.kind) ? '' : (namespaceOf(manifest.object) ?? defaultNamespace),
-    name: nameOf(manifest.object) ?? '',
-    dryRun: false,
-    source: 'cli',
-    origin: { kind: 'manifest', file: manifest.file, line: manifest.line },
-  };
-}
-
-function resourceOf(subject: Subject): ResourceRef {
-  const { group, version, kind } = subject.gvk;
-  return {
-    apiVersion: group === '' ? version : `${group}/${version}`,
-    kind,
-    ...(subject.namespace !== '' ? { namespace: subject.namespace } : {}),
-    ...(subject.name !== '' ? { name: subject.name } : {}),
-  };
 }
 
 /** Apply one JSON Patch operation to a YAML document, editing scalars in place so their comments stay. */
@@ -134,13 +87,13 @@ function fixJson(source: ManifestSource, patches: ManifestPatch[]): string {
  * from all sources plus the cluster state, as `scan` builds it. Nothing is written here.
  */
 export function fixManifests(engine: Engine, options: FixOptions): FileFix[] {
-  const view = new ManifestView();
+  const view = new ClusterIndex();
   for (const source of options.clusterState) {
-    for (const manifest of parseManifests(source)) view.add(manifest.object, options.defaultNamespace);
+    for (const manifest of parseManifests(source)) view.upsert(manifest.object, options.defaultNamespace);
   }
   const parsed = options.sources.map((source) => {
     const manifests = parseManifests(source);
-    for (const manifest of manifests) view.add(manifest.object, options.defaultNamespace);
+    for (const manifest of manifests) view.upsert(manifest.object, options.defaultNamespace);
     return { source, manifests };
   });
   view.synced = true;
@@ -150,7 +103,7 @@ export function fixManifests(engine: Engine, options: FixOptions): FileFix[] {
     const changes: FixChange[] = [];
     const patches: ManifestPatch[] = [];
     for (const manifest of manifests) {
-      const subject = subjectOf(manifest, options.defaultNamespace);
+      const subject = manifestSubject(manifest, options.defaultNamespace);
       if (subject === undefined) continue;
       const { patch, notes } = engine.mutate(subject, view);
       if (patch.length === 0) continue;

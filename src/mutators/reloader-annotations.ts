@@ -12,7 +12,6 @@ import type { ClusterView } from '../cluster/view.js';
 import { createMutator } from '../engine/rule.js';
 import type { MutationResult, PatchOperation } from '../engine/types.js';
 import { isObject, objectAt, pointer, stringMapAt, type JsonObject } from '../k8s/json.js';
-import { secretProducer } from '../k8s/secrets.js';
 import { podSpecOf, podSpecPath, secretReferences } from '../k8s/workloads.js';
 
 export interface ReloaderAnnotationsOptions {
@@ -33,15 +32,6 @@ export const OPT_OUT_ANNOTATION = 'secretguard.io/reloader';
 /** Reloader has no flag for this name. */
 export const SECRET_EXCLUDE_ANNOTATION = 'secrets.exclude.reloader.stakater.com/reload';
 const MAX_NOTE_LENGTH = 120;
-
-/**
- * Optional capability of a cluster view: the metadata of a Secret it knows (the CLI knows the Secrets in
- * the scanned files and `--cluster-state`). When present, a Secret whose own labels, annotations or
- * ownerReferences say ESO produced it counts as ESO-managed too.
- */
-export interface SecretMetadataView {
-  secretMetadata(namespace: string, name: string): JsonObject | undefined;
-}
 
 const annotationName = { type: 'string', minLength: 1, maxLength: 317, pattern: '^[^\\s,]+$' };
 
@@ -74,10 +64,7 @@ function templateAnnotations(object: JsonObject, group: string, kind: string): R
 }
 
 function isEsoManaged(view: ClusterView, namespace: string, name: string): boolean {
-  if (view.externalSecretsTargeting(namespace, name).length > 0) return true;
-  const extended = view as Partial<SecretMetadataView>;
-  if (typeof extended.secretMetadata !== 'function') return false;
-  return secretProducer(extended.secretMetadata(namespace, name))?.producer === 'ExternalSecret';
+  return view.externalSecretsTargeting(namespace, name).length > 0 || view.secretProducer(namespace, name) === 'ExternalSecret';
 }
 
 function note(reloadAnnotation: string, names: readonly string[], reason: string): string {
