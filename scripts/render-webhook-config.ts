@@ -149,8 +149,8 @@ export function renderRulesFile(data: WebhookRulesData = webhookRulesData()): st
 
 /** The `config` value of the chart: the SecretGuardConfig schema, apiVersion and kind optional, each rule's options checked. */
 export function configValuesSchema(): Record<string, unknown> {
-  const { required: _required, ...base } = configSchema;
-  void _required;
+  // apiVersion and kind are optional here: the chart adds them.
+  const base = Object.fromEntries(Object.entries(configSchema).filter(([key]) => key !== 'required'));
   const action = { enum: ['off', 'audit', 'warn', 'deny'] };
   const ruleProperties = Object.fromEntries(
     allRules.map((rule) => [
@@ -176,7 +176,7 @@ export function configValuesSchema(): Record<string, unknown> {
     description: 'SecretGuardConfig passed through to the webhook (generated from src/config/schema.ts and the rules by `npm run webhook-config`).',
     ...base,
     properties: {
-      ...base.properties,
+      ...configSchema.properties,
       rules: { type: 'object', additionalProperties: false, properties: ruleProperties },
       mutators: { type: 'object', additionalProperties: false, properties: mutatorProperties },
     },
