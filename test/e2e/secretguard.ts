@@ -105,26 +105,38 @@ export async function installServingPair(from: Certificates, certFile: string, k
 
 type Json = Record<string, unknown>;
 
+type Webhook = { clientConfig: { service?: { path?: string }; url?: string; caBundle?: string } };
+
 /**
- * ValidatingWebhookConfiguration and MutatingWebhookConfiguration as the chart renders them
- * (webhook-config/*.yaml: rules, failurePolicy, namespaceSelector excluding kube-system and secretguard),
- * with clientConfig.url = `${baseUrl}${service.path}` instead of the Service, which needs kube-proxy, and
- * metadata.name = `name` (so the chart's own objects can be dry-run applied beside them).
+ * ValidatingWebhookConfiguration and MutatingWebhookConfiguration exactly as shipped in webhook-config/*.yaml
+ * (the chart's own output: rules, failurePolicy, namespaceSelector excluding kube-system and secretguard,
+ * clientConfig.service secretguard/secretguard), without a caBundle.
  */
-export function webhookConfigurations(baseUrl: string, caBundle: string, name = 'secretguard'): Json[] {
+export function shippedWebhookConfigurations(): Json[] {
   const out: Json[] = [];
   for (const file of ['validating-webhook-configuration.yaml', 'mutating-webhook-configuration.yaml']) {
-    const text = readFileSync(path.join(WEBHOOK_CONFIG_DIR, file), 'utf8').replaceAll('${CA_BUNDLE}', caBundle);
+    const text = readFileSync(path.join(WEBHOOK_CONFIG_DIR, file), 'utf8');
     for (const doc of parseAllDocuments(text)) {
       const object = doc.toJS() as Json | null;
       if (object === null) continue;
-      (object.metadata as Json).name = name;
-      const webhooks = object.webhooks as { clientConfig: { service?: { path?: string }; url?: string; caBundle?: string } }[];
-      for (const webhook of webhooks) {
-        const servicePath = webhook.clientConfig.service?.path ?? '/';
-        webhook.clientConfig = { url: `${baseUrl}${servicePath}`, caBundle };
-      }
+      for (const webhook of object.webhooks as Webhook[]) delete webhook.clientConfig.caBundle;
       out.push(object);
+    }
+  }
+  return out;
+}
+
+/**
+ * The shipped webhook configurations with clientConfig.url = `${baseUrl}${service.path}` instead of the Service
+ * (which needs kube-proxy), the given caBundle, and metadata.name = `name` (so the chart's own objects can be
+ * dry-run applied beside them).
+ */
+export function webhookConfigurations(baseUrl: string, caBundle: string, name = 'secretguard'): Json[] {
+  const out = shippedWebhookConfigurations();
+  for (const object of out) {
+    (object.metadata as Json).name = name;
+    for (const webhook of object.webhooks as Webhook[]) {
+      webhook.clientConfig = { url: `${baseUrl}${webhook.clientConfig.service?.path ?? '/'}`, caBundle };
     }
   }
   return out;
@@ -143,10 +155,10 @@ export async function installCrds(cluster: Cluster): Promise<void> {
   if (waited.code !== 0) throw new Error(`CRDs not established: ${waited.stderr}`);
 }
 
-/** GET http://127.0.0.1:<port><path> */
-export function httpStatus(port: number, urlPath: string): Promise<number> {
+/** Status of GET http://<host>:<port><path>, 0 when there is no answer. */
+export function httpStatus(host: string, port: number, urlPath: string): Promise<number> {
   return new Promise((resolve) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path: urlPath, timeout: 2000 }, (res) => {
+    const req = httpRequest({ host, port, path: urlPath, timeout: 2000 }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
@@ -169,6 +181,10 @@ export interface SecretGuardOptions {
   config?: string;
   /** Extra `serve` flags, e.g. the --cert-* flags of self-managed mode. */
   extraArgs?: readonly string[];
+  /** HTTPS port (default: a free one). */
+  port?: number;
+  /** Address both servers listen on (default 127.0.0.1). */
+  host?: string;
   /** Start within this long (ms, default 60000): /readyz answers 200. */
   readyTimeoutMs?: number;
 }
@@ -192,14 +208,18 @@ export class SecretGuard {
   }
 
   static async start(opts: SecretGuardOptions): Promise<SecretGuard> {
-    const sg = new SecretGuard(opts, { port: await freePort(), metricsPort: await freePort() });
+    const sg = new SecretGuard(opts, { port: opts.port ?? (await freePort()), metricsPort: await freePort() });
     await sg.start();
     return sg;
   }
 
-  /** https://127.0.0.1:<port> */
+  get host(): string {
+    return this.opts.host ?? '127.0.0.1';
+  }
+
+  /** https://<host>:<port> */
   get baseUrl(): string {
-    return `https://127.0.0.1:${this.port}`;
+    return `https://${this.host}:${this.port}`;
   }
 
   get running(): boolean {
@@ -212,7 +232,7 @@ export class SecretGuard {
       CLI,
       'serve',
       '--host',
-      '127.0.0.1',
+      this.host,
       '--port',
       String(this.port),
       '--metrics-port',
@@ -231,7 +251,7 @@ export class SecretGuard {
     const t0 = Date.now();
     const proc = new Proc(process.execPath, args, this.logFile);
     this.proc = proc;
-    const ready = await waitUntil(async () => !proc.running || (await httpStatus(this.metricsPort, '/readyz')) === 200, this.opts.readyTimeoutMs ?? 60000, 200);
+    const ready = await waitUntil(async () => !proc.running || (await httpStatus(this.host, this.metricsPort, '/readyz')) === 200, this.opts.readyTimeoutMs ?? 60000, 200);
     if (!proc.running) throw new Error(`secretguard exited with code ${String(proc.exitCode)} before it was ready; log tail:\n${this.logTail()}`);
     if (!ready) {
       await proc.stop(2000);
