@@ -1,0 +1,202 @@
+// CLI benchmark: `secretguard scan --format json` over a generated GitOps repository of 50,000
+// resources, and the start-up time of a single-file scan. The corpus is cached under .cache/bench.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import jsYaml from 'js-yaml';
+import type { JsonObject } from '../src/k8s/json.js';
+import {
+  benchConfigYaml,
+  clusterExternalSecret,
+  clusterSecretStore,
+  configMap,
+  deployment,
+  externalSecret,
+  namespaceName,
+  namespaceObject,
+  rng,
+  sealedSecret,
+  secretWithKeys,
+  secretWithLargeValue,
+  TENANTS,
+  tenantOf,
+} from './fixtures.js';
+import { CACHE_DIR, log, median, round, ROOT, run, toMiB } from './util.js';
+
+const CORPUS_VERSION = 1;
+export const CORPUS_RESOURCES = 50_000;
+
+export interface CliOptions {
+  quick: boolean;
+  runs: number;
+  startupRuns: number;
+}
+
+export interface CorpusInfo {
+  dir: string;
+  files: number;
+  resources: number;
+  bytes: number;
+  byKind: Record<string, number>;
+  /** Resources planted to have findings. */
+  planted: number;
+}
+
+export interface CliResult {
+  corpus: Omit<CorpusInfo, 'dir'>;
+  command: string;
+  wallMs: number;
+  wallRuns: number[];
+  resourcesPerSecond: number;
+  peakRssMiB: number;
+  findings: number;
+  summary: Record<string, number>;
+  startup: { command: string; wallMs: number; runs: number[] };
+}
+
+function dump(objects: readonly JsonObject[]): string {
+  return objects.map((o) => jsYaml.dump(o, { lineWidth: -1, noRefs: true })).join('---\n');
+}
+
+/**
+ * A GitOps repository: platform/ with the 50 ClusterSecretStores and 50 ClusterExternalSecrets, and
+ * apps/ns-N/ per namespace with its Namespace, ExternalSecrets (referencing the tenant's store),
+ * SealedSecrets (4096-bit), ConfigMaps, Deployments (consuming the ExternalSecrets' targets) and one
+ * Secret. Sizes vary the way real ones do; 1 in 100 of each kind has the webhook bench's full size.
+ * Planted findings: the Secrets (plaintext in git), 1 in 60 ConfigMaps (a database URL with a
+ * password), 1 in 100 ExternalSecrets (a key outside the tenant's prefix).
+ */
+export function generateCorpus(): CorpusInfo {
+  const base = path.join(CACHE_DIR, `corpus-v${CORPUS_VERSION}`);
+  const dir = path.join(base, 'repo');
+  const infoFile = path.join(base, 'corpus.json');
+  if (existsSync(infoFile)) return { ...(JSON.parse(readFileSync(infoFile, 'utf8')) as Omit<CorpusInfo, 'dir'>), dir };
+  rmSync(base, { recursive: true, force: true });
+  log('generating the CLI corpus (cached afterwards)');
+  const random = rng(11);
+  const between = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
+  const byKind: Record<string, number> = {};
+  let files = 0;
+  let bytes = 0;
+  let resources = 0;
+  let planted = 0;
+  const write = (file: string, objects: readonly JsonObject[]): void => {
+    const full = path.join(dir, file);
+    mkdirSync(path.dirname(full), { recursive: true });
+    const text = dump(objects);
+    writeFileSync(full, text);
+    files++;
+    bytes += Buffer.byteLength(text);
+    resources += objects.length;
+    for (const o of objects) {
+      const kind = typeof o['kind'] === 'string' ? o['kind'] : '?';
+      byKind[kind] = (byKind[kind] ?? 0) + 1;
+    }
+  };
+
+  write(
+    'platform/cluster-secret-stores.yaml',
+    Array.from({ length: TENANTS }, (_, t) => clusterSecretStore(t)),
+  );
+  write(
+    'platform/cluster-external-secrets.yaml',
+    Array.from({ length: TENANTS }, (_, t) => clusterExternalSecret(t, `tenant-config-t${t}`, t % 10 === 0 ? 50 : between(1, 5))),
+  );
+  let count = 0;
+  for (let ns = 0; ns < 1000; ns++) {
+    const app = `apps/${namespaceName(ns)}`;
+    write(`${app}/namespace.yaml`, [namespaceObject(ns)]);
+    const externalSecrets: JsonObject[] = [];
+    for (let i = 0; i < 12; i++) {
+      count++;
+      const es = externalSecret(ns, `es-${ns}-${i}`, count % 100 === 0 ? 50 : between(1, 6));
+      if (count % 100 === 37) {
+        // The key belongs to another tenant.
+        const data = ((es['spec'] as JsonObject)['data'] as JsonObject[])[0] as JsonObject;
+        data['remoteRef'] = { key: `teams/${tenantOf(ns + 1)}/stolen`, property: 'value' };
+        planted++;
+      }
+      externalSecrets.push(es);
+    }
+    write(`${app}/externalsecrets.yaml`, externalSecrets);
+    const targets = Array.from({ length: 12 }, (_, i) => `es-${ns}-${i}`);
+    write(
+      `${app}/sealedsecrets.yaml`,
+      Array.from({ length: 10 }, (_, i) => sealedSecret(ns, `sealed-${ns}-${i}`, (ns * 10 + i) % 100 === 0 ? 20 : between(1, 4))),
+    );
+    const configMaps: JsonObject[] = [];
+    for (let i = 0; i < (ns < 900 ? 14 : 13); i++) {
+      count++;
+      const plant = count % 60 === 11;
+      if (plant) planted++;
+      configMaps.push(configMap(ns, `config-${ns}-${i}`, count % 100 === 0 ? 100 : between(5, 25), plant));
+    }
+    write(`${app}/configmaps.yaml`, configMaps);
+    write(
+      `${app}/deployments.yaml`,
+      Array.from({ length: 12 }, (_, i) =>
+        (ns * 12 + i) % 100 === 0 ? deployment(ns, `web-${ns}-${i}`, 10, 30, targets) : deployment(ns, `web-${ns}-${i}`, between(1, 3), between(1, 6), targets),
+      ),
+    );
+    write(`${app}/secret.yaml`, [ns % 100 === 0 ? secretWithLargeValue(ns, `bundle-${ns}`) : secretWithKeys(ns, `legacy-${ns}`, between(3, 20))]);
+    planted++;
+  }
+  writeFileSync(path.join(base, 'secretguard.yaml'), benchConfigYaml());
+  const info = { files, resources, bytes, byKind, planted };
+  if (resources !== CORPUS_RESOURCES) throw new Error(`corpus has ${resources} resources, expected ${CORPUS_RESOURCES}`);
+  writeFileSync(infoFile, JSON.stringify(info, null, 2) + '\n');
+  return { ...info, dir };
+}
+
+/** `node --import peak-rss.js …` writes the process's peak RSS to SECRETGUARD_BENCH_RSS_FILE at exit. */
+async function timedScan(args: readonly string[], rssFile: string): Promise<{ wallMs: number; peakRss: number; code: number | null; stderr: string }> {
+  const hook = path.join(ROOT, 'dist/bench/peak-rss.js');
+  const result = await run(process.execPath, ['--import', hook, path.join(ROOT, 'dist/src/cli/main.js'), ...args], {
+    env: { ...process.env, SECRETGUARD_BENCH_RSS_FILE: rssFile },
+  });
+  const peakRss = Number(readFileSync(rssFile, 'utf8'));
+  return { wallMs: result.wallMs, peakRss, code: result.code, stderr: result.stderr };
+}
+
+export async function benchCli(options: CliOptions): Promise<CliResult> {
+  const corpus = generateCorpus();
+  const out = path.join(CACHE_DIR, 'scan-output.json');
+  const rssFile = path.join(CACHE_DIR, 'peak-rss.txt');
+  const config = path.join(path.dirname(corpus.dir), 'secretguard.yaml');
+  const args = ['scan', '--format', 'json', '--config', config, '--output', out, corpus.dir];
+  const wallRuns: number[] = [];
+  const peaks: number[] = [];
+  let report: { findings: unknown[]; summary: Record<string, number> } = { findings: [], summary: {} };
+  for (let i = 0; i < options.runs; i++) {
+    const r = await timedScan(args, rssFile);
+    if (r.code !== 0 && r.code !== 1) throw new Error(`scan failed (${r.code}): ${r.stderr.slice(0, 500)}`);
+    wallRuns.push(round(r.wallMs, 0));
+    peaks.push(r.peakRss);
+    report = JSON.parse(readFileSync(out, 'utf8')) as typeof report;
+    log(`scan run ${i + 1}: ${round(r.wallMs, 0)} ms, peak RSS ${toMiB(r.peakRss)} MiB, ${report.summary['resources']} resources`);
+  }
+  const wallMs = median(wallRuns);
+  const resourcesScanned = report.summary['resources'] ?? 0;
+
+  // Start-up: one small file, the way a pre-commit hook or a CI step on one manifest runs it.
+  const single = path.join(corpus.dir, 'apps/ns-1/externalsecrets.yaml');
+  const startupArgs = ['scan', '--format', 'json', single];
+  const startupRuns: number[] = [];
+  for (let i = 0; i < options.startupRuns; i++) {
+    const r = await timedScan(startupArgs, rssFile);
+    if (r.code !== 0 && r.code !== 1) throw new Error(`single-file scan failed (${r.code}): ${r.stderr.slice(0, 500)}`);
+    startupRuns.push(round(r.wallMs, 0));
+  }
+  const relative = (p: string): string => path.relative(ROOT, p);
+  return {
+    corpus: { files: corpus.files, resources: corpus.resources, bytes: corpus.bytes, byKind: corpus.byKind, planted: corpus.planted },
+    command: `node dist/src/cli/main.js ${args.map((a) => (a.startsWith('/') ? relative(a) : a)).join(' ')}`,
+    wallMs,
+    wallRuns,
+    resourcesPerSecond: round(resourcesScanned / (wallMs / 1000), 0),
+    peakRssMiB: toMiB(Math.max(...peaks)),
+    findings: report.findings.length,
+    summary: report.summary,
+    startup: { command: `node dist/src/cli/main.js ${startupArgs.map((a) => (a.startsWith('/') ? relative(a) : a)).join(' ')}`, wallMs: median(startupRuns), runs: startupRuns },
+  };
+}
+
