@@ -1,16 +1,33 @@
 import type { Detector } from './types.js';
 import { embeddedBase64Text, isPlaceholder, normaliseKey, shannonEntropy } from './text.js';
 
-/** Key-name families that mean "the value is a secret", most specific first (matched on the normalised key). */
-const FAMILIES: readonly (readonly [RegExp, string])[] = [
+/** Key-name families that mean "the value is a secret", most specific first, matched on the joined key. */
+const COMPOUND_FAMILIES: readonly (readonly [RegExp, string])[] = [
   [/passw(?:or)?d|passwd|passphrase|^pwd|pwd$|^pass$/, 'generic password'],
   [/privatekey|signingkey|encryptionkey|masterkey|secretkey(?!ref)|sessionkey|hmackey|cookiesecret|secretkeybase/, 'generic private or signing key'],
   [/apikey|apitoken|accesskey|clientsecret|appsecret|consumersecret|licensekey/, 'generic API key'],
-  [/token/, 'generic token'],
-  [/secret/, 'generic secret'],
-  [/credential|creds$/, 'generic credentials'],
   [/^auth$|basicauth|authstring|authorization|connectionstring|^connstr$/, 'generic authentication string'],
 ];
+
+/**
+ * Broad families matched word by word: a word of the key must end with the family word, so
+ * `client_secret`, `mySecret` and `GITHUB_TOKEN` count, but `SECRETGUARD_LOG_LEVEL` and `tokenizer` do not.
+ */
+const WORD_FAMILIES: readonly (readonly [RegExp, string])[] = [
+  [/token$/, 'generic token'],
+  [/secrets?$/, 'generic secret'],
+  [/credentials?$|creds$/, 'generic credentials'],
+];
+
+/** Words of a key: split at separators and camelCase boundaries, lowercased. */
+function keyWords(key: string): string[] {
+  return key
+    .slice(0, 200)
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word !== '');
+}
 
 /** Key names that mention a secret but hold something else: its name, file, reference, lifetime, a flag. */
 const NOT_A_SECRET_KEY =
@@ -19,14 +36,23 @@ const NOT_A_SECRET_KEY =
 function familyOf(key: string): string | undefined {
   const name = normaliseKey(key);
   if (name === '' || NOT_A_SECRET_KEY.test(name)) return undefined;
-  for (const [pattern, description] of FAMILIES) if (pattern.test(name)) return description;
+  for (const [pattern, description] of COMPOUND_FAMILIES) if (pattern.test(name)) return description;
+  const words = keyWords(key);
+  for (const [pattern, description] of WORD_FAMILIES) if (words.some((word) => pattern.test(word))) return description;
   return undefined;
 }
+
+/** Config vocabulary that secret-sounding keys often hold (switches, log levels, policy actions), never a secret. */
+const CONFIG_WORDS = new Set([
+  'true', 'false', 'yes', 'no', 'on', 'off', 'none', 'null', 'nil', 'enabled', 'disabled', 'enable', 'disable',
+  'deny', 'warn', 'warning', 'audit', 'allow', 'block', 'info', 'debug', 'error', 'trace', 'fatal',
+  'required', 'optional', 'auto', 'default', 'strict', 'ignore', 'fail',
+]);
 
 /** A value that is clearly not a literal secret even under a secret-sounding key. */
 function notALiteralSecret(raw: string): boolean {
   const value = raw.trim().replace(/^["']|["'],?$/g, '');
-  if (value.length < 4 || isPlaceholder(value)) return true;
+  if (value.length < 4 || isPlaceholder(value) || CONFIG_WORDS.has(value.toLowerCase())) return true;
   if (value.startsWith('/') || value.startsWith('./') || value.startsWith('file:') || value.startsWith('~/')) return true;
   if (/^[0-9]{1,5}$/.test(value)) return true; // ports, counts, sizes
   if (/^[0-9]+(?:\.[0-9]+)?(?:s|m|h|d|ms|ki|mi|gi)$/i.test(value)) return true; // durations and quantities

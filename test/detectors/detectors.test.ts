@@ -111,6 +111,9 @@ const table: Record<string, { positive: Case[]; negative: Case[] }> = {
       { key: 'password', value: 'mysecret' },
       { key: 'DB_PASSWORD', value: F.DB_PASSWORD },
       { key: 'client_secret', value: 'Qn8Rw2Lk9Zr4' },
+      { key: 'mySecret', value: 'Qn8Rw2Lk9Zr4' },
+      { key: 'GITHUB_TOKEN', value: 'Qn8Rw2Lk9Zr4' },
+      { key: 'db_credentials', value: 'Qn8Rw2Lk9Zr4' },
       { key: 'api-key', value: 'b7e1c9d2' },
       { key: 'application.properties', value: `spring.datasource.url=jdbc:postgresql://db:5432/app\nspring.datasource.password=${F.DB_PASSWORD}\n` },
       { key: '.env', value: `export API_TOKEN="${F.DB_PASSWORD}"\nDEBUG=1\n` },
@@ -131,6 +134,11 @@ const table: Record<string, { positive: Case[]; negative: Case[] }> = {
       { key: 'existingSecret', value: 'my-secret' },
       { key: 'clientSecret', value: '$dex.github.clientSecret' },
       { key: 'password_hint', value: 'ask the team lead please' },
+      // Found by scanning our own Helm chart: words that merely contain "secret" or "token", and config words.
+      { key: 'SECRETGUARD_LOG_LEVEL', value: 'debug-verbose' },
+      { key: 'tokenizer', value: 'wordpiece-v2' },
+      { key: 'no-plaintext-secret', value: 'warn' },
+      { key: 'secret', value: 'disabled' },
     ],
   },
   'high-entropy-string': {
