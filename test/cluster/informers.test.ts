@@ -23,7 +23,7 @@ class FakeApi {
   requests: string[] = [];
   goneOnNextWatch: string | undefined;
   down = false;
-  server = createServer((req, res) => this.handle(req, res));
+  server = createServer((req, res) => { this.handle(req, res); });
 
   add(path: string, name: string, extra: Partial<Obj> = {}, namespace?: string): void {
     const object: Obj = { ...extra, metadata: { name, ...(namespace ? { namespace } : {}), resourceVersion: String(++this.rv), ...extra.metadata } };

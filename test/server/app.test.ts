@@ -16,7 +16,7 @@ function setup(options: { engine?: Engine; view?: ReturnType<typeof syncedView>;
     options.slowMs === undefined
       ? engine
       : {
-          get: () => new Promise<Engine>((resolve) => setTimeout(() => resolve(engine), options.slowMs)),
+          get: () => new Promise<Engine>((resolve) => setTimeout(() => { resolve(engine); }, options.slowMs)),
           webhook: () => engine.config.webhook,
         };
   const app = buildApp({ engine: source, view: options.view ?? syncedView(), logger, metrics });
@@ -84,6 +84,7 @@ t.test('warn: warnings are single lines under 120 characters; audit: annotations
   t.equal(response.warnings?.length, 1);
   const warning = response.warnings?.[0] ?? '';
   t.ok(warning.length < 120, 'under 120 characters');
+  // eslint-disable-next-line no-control-regex
   t.notMatch(warning, /[\u0000-\u001f]/, 'no control characters');
   t.match(warning, /^\[test-warn\] line one line two v and a long tail: x+…$/);
   t.same(response.auditAnnotations, { 'test-audit': 'audited db' });

@@ -30,7 +30,7 @@ const labelRule = (id: string, label: string, action: 'deny' | 'warn' | 'audit',
       const labels = labelsOf(context.subject.object ?? context.subject.oldObject);
       if (labels[label] !== undefined) context.report({ messageId: 'hit', data: { name: context.subject.name, value: labels[label] }, field: '/metadata/labels' });
     },
-  }) as Rule;
+  });
 
 export const testRules: Rule[] = [
   labelRule('test-deny', 'deny', 'deny', 'Secret {{name}} is refused; remove the deny label'),
@@ -51,7 +51,7 @@ export const testRules: Rule[] = [
     check(context) {
       if (labelsOf(context.subject.object).throw !== undefined) JSON.parse('{"not json ' + CANARY);
     },
-  }) as Rule,
+  }),
   createRule<Record<string, never>, 'missing'>({
     meta: {
       id: 'test-needs-state',
@@ -70,7 +70,7 @@ export const testRules: Rule[] = [
         context.report({ messageId: 'missing', data: { namespace: context.subject.namespace }, field: '/metadata/namespace' });
       }
     },
-  }) as Rule,
+  }),
 ];
 
 export const testMutators: Mutator[] = [
@@ -90,7 +90,7 @@ export const testMutators: Mutator[] = [
         notes: ['test-annotate added example.com/touched'],
       };
     },
-  }) as Mutator,
+  }),
 ];
 
 export function testEngine(config: Record<string, unknown> = {}): Engine {

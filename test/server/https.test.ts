@@ -6,7 +6,7 @@ import { request as httpRequest } from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import type { TLSSocket } from 'node:tls';
+import { TLSSocket } from 'node:tls';
 import t from 'tap';
 import { generateCertificates, type GeneratedCertificates } from '../../src/certs/generate.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
@@ -33,7 +33,8 @@ function post(port: number, ca: string[], body: string, agent?: Agent, extra: Re
         ...extra,
       },
       (res) => {
-        const serial = (res.socket as TLSSocket).getPeerCertificate().serialNumber;
+        const socket = res.socket;
+        const serial = socket instanceof TLSSocket ? socket.getPeerCertificate().serialNumber : '';
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -52,7 +53,7 @@ function get(port: number, urlPath: string): Promise<{ status: number; body: str
     httpRequest({ host: '127.0.0.1', port, path: urlPath }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => { resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }); });
     })
       .on('error', reject)
       .end();
@@ -94,7 +95,7 @@ class SecretMount {
 const serialOf = (pem: string): string => new X509Certificate(pem).serialNumber;
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'secretguard-https-'));
-t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+t.teardown(() => { rmSync(dir, { recursive: true, force: true }); });
 const first = generateCertificates({ service: 'secretguard', namespace: 'secretguard-system', hosts: ['localhost', '127.0.0.1'] });
 const mount = new SecretMount(path.join(dir, 'tls'));
 mount.write({ 'tls.crt': first.cert, 'tls.key': first.key });

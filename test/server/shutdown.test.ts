@@ -11,7 +11,7 @@ import { generateCertificates } from '../../src/certs/generate.js';
 import { fixture } from './helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'secretguard-sigterm-'));
-t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+t.teardown(() => { rmSync(dir, { recursive: true, force: true }); });
 const certs = generateCertificates({ service: 'secretguard', namespace: 'sg', hosts: ['127.0.0.1'] });
 writeFileSync(path.join(dir, 'tls.crt'), certs.cert);
 writeFileSync(path.join(dir, 'tls.key'), certs.key);
@@ -23,7 +23,7 @@ t.test('SIGTERM: in-flight request finishes, then the process exits within the g
     [path.join(import.meta.dirname, 'serve-child.js'), path.join(dir, 'tls.crt'), path.join(dir, 'tls.key'), path.join(dir, 'state'), '5000'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { resolve(code); }));
   const lines = createInterface({ input: child.stdout });
   const logs: string[] = [];
   const ports = await new Promise<{ port: number }>((resolve) => {
@@ -50,7 +50,7 @@ t.test('SIGTERM: in-flight request finishes, then the process exits within the g
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('end', () => { resolve({ status: res.statusCode ?? 0, text }); });
       },
     );
     req.on('error', reject);
