@@ -92,6 +92,8 @@ async function main(): Promise<void> {
   await installCrds(cluster);
   // Argo CD's controller is cluster-admin in a default install.
   await mustKubectl('admin', ['create', 'clusterrolebinding', 'e2e-argocd', '--clusterrole=cluster-admin', '--serviceaccount=argocd:argocd-application-controller']);
+  // ESO's controller writes the Secrets of ExternalSecrets (impersonated by admin in scenario 4).
+  await mustKubectl('admin', ['create', 'clusterrolebinding', 'e2e-eso', '--clusterrole=cluster-admin', '--serviceaccount=external-secrets:external-secrets']);
 
   // Two CAs from `secretguard cert`: the first serves, the second is the rotation target (scenario 7). The caBundle
   // trusts both, as during a real rotation.
@@ -337,8 +339,8 @@ async function main(): Promise<void> {
         return (await templateOf()) !== before;
       }, 60000, 0);
       t.ok(reloader.running, 'Reloader is running', { log: reloader.running ? '' : (await readFile(logFile, 'utf8')).slice(-2000) });
-      t.ok(reloaded, "Reloader updated the Deployment's pod template");
       const template = await templateOf();
+      t.ok(reloaded && template !== before, "Reloader updated the Deployment's pod template");
       t.match(template, /STAKATER_APP_DB_SECRET/, 'env-vars strategy: STAKATER_APP_DB_SECRET added to the container');
       const final = await getJson(['deployment', 'web', '-n', ns]);
       t.equal(reloadOf(final), 'app-db', 'the annotation is still there after Reloader\'s update');
