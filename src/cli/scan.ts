@@ -107,6 +107,11 @@ export function registerScan(program: Command): void {
         defaultNamespace: options.namespace,
         ...(options.rule !== undefined ? { only: new Set(options.rule) } : {}),
       });
+      if (report.skipped.length > 0 && options.quiet !== true) {
+        const shown = report.skipped.slice(0, 5).map((d) => `${d.file}:${d.line}`).join(', ');
+        const more = report.skipped.length > 5 ? ` and ${report.skipped.length - 5} more` : '';
+        process.stderr.write(`note: skipped ${report.skipped.length} document(s) with no apiVersion and no kind (not Kubernetes objects): ${shown}${more}\n`);
+      }
       const failing = failingActions(options.failOn);
       const color = options.color && options.output === undefined && process.stdout.isTTY && process.env['NO_COLOR'] === undefined;
       let text: string;

@@ -33,6 +33,8 @@ export interface ScanReport {
   findings: ScanFinding[];
   resources: ScannedResource[];
   summary: ScanSummary;
+  /** Documents that are not Kubernetes objects at all (no apiVersion and no kind), e.g. Helm values files. */
+  skipped: { file: string; line: number }[];
 }
 
 export interface ScanOptions {
@@ -78,10 +80,17 @@ export function scanManifests(engine: Engine, options: ScanOptions): ScanReport 
     for (const manifest of parseManifests(read())) view.upsert(manifest.object, options.defaultNamespace);
   }
   const loaded: { manifest: LoadedManifest; sourceIndex: number }[] = [];
+  const skipped: ScanReport['skipped'] = [];
   options.sources.forEach((read, sourceIndex) => {
     for (const manifest of parseManifests(read())) {
       if (gvkOf(manifest.object) === undefined) {
-        throw new ManifestError(manifest.file, manifest.line, 'object has no apiVersion or kind');
+        const hasApiVersion = manifest.object['apiVersion'] !== undefined;
+        const hasKind = manifest.object['kind'] !== undefined;
+        if (!hasApiVersion && !hasKind) {
+          skipped.push({ file: manifest.file, line: manifest.line });
+          continue;
+        }
+        throw new ManifestError(manifest.file, manifest.line, 'object needs both apiVersion and kind as non-empty strings');
       }
       view.upsert(manifest.object, options.defaultNamespace);
       loaded.push({ manifest, sourceIndex });
@@ -121,5 +130,5 @@ export function scanManifests(engine: Engine, options: ScanOptions): ScanReport 
   }
   const summary: ScanSummary = { resources: resources.length, deny: 0, warn: 0, audit: 0, error: 0 };
   for (const finding of findings) summary[finding.action] += 1;
-  return { findings, resources, summary };
+  return { findings, resources, summary, skipped };
 }

@@ -78,6 +78,18 @@ t.test('a YAML syntax error is file:line on stderr with exit 2', async (t) => {
   t.match(result.stderr, new RegExp(`^${badYaml.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+: YAML syntax error`));
 });
 
+t.test('documents that are not Kubernetes objects are skipped with a note; half an object is an error', async (t) => {
+  const values = join(mkdtempSync(join(tmpdir(), 'secretguard-values-')), 'values.yaml');
+  writeFileSync(values, 'replicaCount: 2\nimage:\n  tag: v1\n---\n' + configMap);
+  const result = runCli(['scan', values]);
+  t.equal(result.code, 0);
+  t.equal(result.stderr, `note: skipped 1 document(s) with no apiVersion and no kind (not Kubernetes objects): ${values}:1\n`);
+  t.equal(result.stdout, '1 resources scanned: 0 deny, 0 warn, 0 audit, 0 error\n');
+  const half = runCli(['scan', '-'], 'kind: ConfigMap\nmetadata:\n  name: x\n');
+  t.equal(half.code, 2);
+  t.equal(half.stderr, '<stdin>:1: object needs both apiVersion and kind as non-empty strings\n');
+});
+
 t.test('usage errors exit 2', async (t) => {
   t.equal(runCli(['scan']).code, 2, 'no input');
   t.equal(runCli(['scan', join(dir, 'missing.yaml')]).code, 2, 'unreadable file');
