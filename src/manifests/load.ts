@@ -143,7 +143,9 @@ function decodeSlice(slice: DocumentSlice, file: string): unknown {
   } catch (error) {
     if (error instanceof jsYaml.YAMLException) {
       // `reason` only: the full message quotes the offending source, which may be a secret.
-      throw new ManifestError(file, slice.firstLine + error.mark.line, `YAML syntax error: ${error.reason}`);
+      // Some errors (a second document after `...` with no marker) carry no mark despite the types.
+      const mark = error.mark as { line: number } | undefined;
+      throw new ManifestError(file, slice.firstLine + (mark?.line ?? 0), `YAML syntax error: ${error.reason}`);
     }
     throw error;
   }
