@@ -46,11 +46,15 @@ export interface CliResult {
   command: string;
   wallMs: number;
   wallRuns: number[];
+  /** CPU time (user + system) of the scan process, median: steadier than wall time on a busy machine. */
+  cpuMs: number;
   resourcesPerSecond: number;
+  /** Resources per second of CPU time. */
+  resourcesPerCpuSecond: number;
   peakRssMiB: number;
   findings: number;
   summary: Record<string, number>;
-  startup: { command: string; wallMs: number; runs: number[] };
+  startup: { command: string; wallMs: number; cpuMs: number; runs: number[] };
 }
 
 function dump(objects: readonly JsonObject[]): string {
@@ -148,13 +152,13 @@ export function generateCorpus(): CorpusInfo {
 }
 
 /** `node --import peak-rss.js …` writes the process's peak RSS to SECRETGUARD_BENCH_RSS_FILE at exit. */
-async function timedScan(args: readonly string[], rssFile: string): Promise<{ wallMs: number; peakRss: number; code: number | null; stderr: string }> {
+async function timedScan(args: readonly string[], rssFile: string): Promise<{ wallMs: number; cpuMs: number; peakRss: number; code: number | null; stderr: string }> {
   const hook = path.join(ROOT, 'dist/bench/peak-rss.js');
   const result = await run(process.execPath, ['--import', hook, path.join(ROOT, 'dist/src/cli/main.js'), ...args], {
     env: { ...process.env, SECRETGUARD_BENCH_RSS_FILE: rssFile },
   });
-  const peakRss = Number(readFileSync(rssFile, 'utf8'));
-  return { wallMs: result.wallMs, peakRss, code: result.code, stderr: result.stderr };
+  const usage = JSON.parse(readFileSync(rssFile, 'utf8')) as { maxRss: number; cpuMs: number };
+  return { wallMs: result.wallMs, cpuMs: usage.cpuMs, peakRss: usage.maxRss, code: result.code, stderr: result.stderr };
 }
 
 export async function benchCli(options: CliOptions): Promise<CliResult> {
@@ -165,14 +169,16 @@ export async function benchCli(options: CliOptions): Promise<CliResult> {
   const args = ['scan', '--format', 'json', '--config', config, '--output', out, corpus.dir];
   const wallRuns: number[] = [];
   const peaks: number[] = [];
+  const cpuRuns: number[] = [];
   let report: { findings: unknown[]; summary: Record<string, number> } = { findings: [], summary: {} };
   for (let i = 0; i < options.runs; i++) {
     const r = await timedScan(args, rssFile);
     if (r.code !== 0 && r.code !== 1) throw new Error(`scan failed (${r.code}): ${r.stderr.slice(0, 500)}`);
     wallRuns.push(round(r.wallMs, 0));
     peaks.push(r.peakRss);
+    cpuRuns.push(r.cpuMs);
     report = JSON.parse(readFileSync(out, 'utf8')) as typeof report;
-    log(`scan run ${i + 1}: ${round(r.wallMs, 0)} ms, peak RSS ${toMiB(r.peakRss)} MiB, ${report.summary['resources']} resources`);
+    log(`scan run ${i + 1}: ${round(r.wallMs, 0)} ms (CPU ${round(r.cpuMs, 0)} ms), peak RSS ${toMiB(r.peakRss)} MiB, ${report.summary['resources']} resources`);
   }
   const wallMs = median(wallRuns);
   const resourcesScanned = report.summary['resources'] ?? 0;
@@ -181,10 +187,12 @@ export async function benchCli(options: CliOptions): Promise<CliResult> {
   const single = path.join(corpus.dir, 'apps/ns-1/externalsecrets.yaml');
   const startupArgs = ['scan', '--format', 'json', single];
   const startupRuns: number[] = [];
+  const startupCpu: number[] = [];
   for (let i = 0; i < options.startupRuns; i++) {
     const r = await timedScan(startupArgs, rssFile);
     if (r.code !== 0 && r.code !== 1) throw new Error(`single-file scan failed (${r.code}): ${r.stderr.slice(0, 500)}`);
     startupRuns.push(round(r.wallMs, 0));
+    startupCpu.push(r.cpuMs);
   }
   const relative = (p: string): string => path.relative(ROOT, p);
   return {
@@ -192,11 +200,13 @@ export async function benchCli(options: CliOptions): Promise<CliResult> {
     command: `node dist/src/cli/main.js ${args.map((a) => (a.startsWith('/') ? relative(a) : a)).join(' ')}`,
     wallMs,
     wallRuns,
+    cpuMs: round(median(cpuRuns), 0),
     resourcesPerSecond: round(resourcesScanned / (wallMs / 1000), 0),
+    resourcesPerCpuSecond: round(resourcesScanned / (median(cpuRuns) / 1000), 0),
     peakRssMiB: toMiB(Math.max(...peaks)),
     findings: report.findings.length,
     summary: report.summary,
-    startup: { command: `node dist/src/cli/main.js ${startupArgs.map((a) => (a.startsWith('/') ? relative(a) : a)).join(' ')}`, wallMs: median(startupRuns), runs: startupRuns },
+    startup: { command: `node dist/src/cli/main.js ${startupArgs.map((a) => (a.startsWith('/') ? relative(a) : a)).join(' ')}`, wallMs: median(startupRuns), cpuMs: round(median(startupCpu), 0), runs: startupRuns },
   };
 }
 

@@ -88,9 +88,10 @@ function cliSection(file: ResultFile<CliResult>): string[] {
     '',
     ...table([
       { metric: 'wall time, 50,000 resources (median)', value: `${fmt(r.wallMs)} ms (runs ${r.wallRuns.map((x) => fmt(x)).join(', ')})`, target: '' },
-      { metric: 'resources per second', value: fmt(r.resourcesPerSecond), target: '≥ 20,000', pass: r.resourcesPerSecond >= 20_000 },
+      { metric: 'CPU time of the scan (user + system, median)', value: `${fmt(r.cpuMs)} ms → ${fmt(r.resourcesPerCpuSecond)} resources per CPU second`, target: '' },
+      { metric: 'resources per second (wall)', value: fmt(r.resourcesPerSecond), target: '≥ 20,000', pass: r.resourcesPerSecond >= 20_000 },
       { metric: 'peak RSS', value: `${r.peakRssMiB} MiB`, target: '< 500 MiB', pass: r.peakRssMiB < 500 },
-      { metric: 'single-file scan (start-up), median', value: `${fmt(r.startup.wallMs)} ms (runs ${r.startup.runs.map((x) => fmt(x)).join(', ')})`, target: '< 300 ms', pass: r.startup.wallMs < 300 },
+      { metric: 'single-file scan (start-up), median', value: `${fmt(r.startup.wallMs)} ms (runs ${r.startup.runs.map((x) => fmt(x)).join(', ')}; CPU ${fmt(r.startup.cpuMs)} ms)`, target: '< 300 ms', pass: r.startup.wallMs < 300 },
     ]),
   );
   return lines;

@@ -4,6 +4,7 @@
 //   npm run bench -- --quick      short smoke run (about 1 minute)
 //   npm run bench -- --only cli   one or more of webhook,cli,cluster (comma separated)
 //   npm run bench -- --no-docs    do not touch docs/performance.md
+//   npm run bench -- --only report   no runs: re-render the table from bench/results/*.json
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { benchCli, type CliResult } from './cli.js';
