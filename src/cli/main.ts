@@ -2,13 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { ManifestError } from '../manifests/load.js';
-import { registerConfig } from './config.js';
 import { EXIT_USAGE, UsageError } from './exit.js';
-import { registerCert } from './cert.js';
-import { registerReview } from './review.js';
-import { registerRules } from './rules.js';
-import { registerScan } from './scan.js';
-import { registerServe } from './serve.js';
 import { VERSION } from './version.js';
 
 const program = new Command('secretguard')
@@ -17,12 +11,19 @@ const program = new Command('secretguard')
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
-registerScan(program);
-registerRules(program);
-registerConfig(program);
-registerServe(program);
-registerCert(program);
-registerReview(program);
+// Load only the command being run: `scan` in CI should not pay for the webhook's server, TLS and
+// Kubernetes client modules. Help and unknown commands load them all.
+const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
+  scan: async () => (await import('./scan.js')).registerScan,
+  rules: async () => (await import('./rules.js')).registerRules,
+  config: async () => (await import('./config.js')).registerConfig,
+  review: async () => (await import('./review.js')).registerReview,
+  serve: async () => (await import('./serve.js')).registerServe,
+  cert: async () => (await import('./cert.js')).registerCert,
+};
+const requested = process.argv[2];
+const load = requested === undefined ? undefined : COMMANDS[requested];
+for (const loader of load === undefined ? Object.values(COMMANDS) : [load]) (await loader())(program);
 
 try {
   await program.parseAsync(process.argv);
