@@ -75,7 +75,7 @@ export function readSource(path: string): ManifestSource {
 }
 
 /** One YAML document of a stream, as a slice of the text. */
-interface DocumentSlice {
+export interface DocumentSlice {
   text: string;
   /** 1-based line of the slice's first character in the whole source. */
   firstLine: number;
@@ -86,7 +86,7 @@ interface DocumentSlice {
  * forbids those markers inside any scalar, so this split is exact, and it lets each document be parsed
  * (and, for line look-ups, re-parsed) on its own.
  */
-function splitDocuments(text: string): DocumentSlice[] {
+export function splitDocuments(text: string): DocumentSlice[] {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const slices: DocumentSlice[] = [];
   const marker = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/gm;
@@ -161,54 +161,47 @@ function firstLine(message: string): string {
 }
 
 /**
+ * The Kubernetes objects of one document slice: the document itself, or the items of a `kind: List`
+ * or any `*List` kind. An empty document gives none.
+ */
+export function manifestsInSlice(slice: DocumentSlice, documentIndex: number, file: string): LoadedManifest[] {
+  const value = decodeSlice(slice, file);
+  if (value === null || value === undefined) return [];
+  const line = contentLine(slice);
+  if (!isObject(value)) throw new ManifestError(file, line, 'document is not a Kubernetes object (expected a mapping)');
+  const kind = value['kind'];
+  const items = value['items'];
+  if (!(typeof kind === 'string' && kind.endsWith('List') && Array.isArray(items))) {
+    return [{ object: value, file, line, documentIndex, pointerPrefix: '' }];
+  }
+  const lines = new SliceLineFinder(slice);
+  return items.map((item, index) => {
+    if (!isObject(item)) throw new ManifestError(file, line, `items[${index}] of the ${kind} is not an object`);
+    return { object: item, file, line: lines.lineOf(`/items/${index}`, line), documentIndex, pointerPrefix: `/items/${index}` };
+  });
+}
+
+/**
  * Every Kubernetes object in a source: multi-document YAML or JSON, with `kind: List` and
  * `*List` kinds flattened into their items. Empty documents are skipped.
  */
 export function parseManifests(source: ManifestSource): LoadedManifest[] {
-  const manifests: LoadedManifest[] = [];
-  splitDocuments(source.text).forEach((slice, documentIndex) => {
-    const value = decodeSlice(slice, source.name);
-    if (value === null || value === undefined) return;
-    const line = contentLine(slice);
-    if (!isObject(value)) throw new ManifestError(source.name, line, 'document is not a Kubernetes object (expected a mapping)');
-    const kind = value['kind'];
-    const items = value['items'];
-    if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(items)) {
-      const lines = new LineFinder({ name: source.name, text: slice.text });
-      items.forEach((item, index) => {
-        if (!isObject(item)) throw new ManifestError(source.name, line, `items[${index}] of the ${kind} is not an object`);
-        const itemLine = slice.firstLine - 1 + lines.lineOf(0, `/items/${index}`, line - slice.firstLine + 1);
-        manifests.push({ object: item, file: source.name, line: itemLine, documentIndex, pointerPrefix: `/items/${index}` });
-      });
-      return;
-    }
-    manifests.push({ object: value, file: source.name, line, documentIndex, pointerPrefix: '' });
-  });
-  return manifests;
+  return splitDocuments(source.text).flatMap((slice, documentIndex) => manifestsInSlice(slice, documentIndex, source.name));
 }
 
-/**
- * Finds line numbers for JSON pointers in one source, parsing a document with positions only when a
- * finding asks for it, so clean files and documents never build an AST.
- */
-export class LineFinder {
-  private slices: DocumentSlice[] | undefined;
-  private readonly documents = new Map<number, { document: Document.Parsed; lineCounter: LineCounter }>();
+/** Line numbers for JSON pointers in one document, parsed with positions on first use. */
+export class SliceLineFinder {
+  private parsed: { document: Document.Parsed; lineCounter: LineCounter } | undefined;
 
-  constructor(private readonly source: ManifestSource) {}
+  constructor(private readonly slice: DocumentSlice) {}
 
-  /** 1-based line of the deepest existing node along `pointer`, or `fallback`. */
-  lineOf(documentIndex: number, pointer: string, fallback: number): number {
-    this.slices ??= splitDocuments(this.source.text);
-    const slice = this.slices[documentIndex];
-    if (slice === undefined) return fallback;
-    let parsed = this.documents.get(documentIndex);
-    if (parsed === undefined) {
+  /** 1-based line (in the whole source) of the deepest existing node along `pointer`, or `fallback`. */
+  lineOf(pointer: string, fallback: number): number {
+    if (this.parsed === undefined) {
       const lineCounter = new LineCounter();
-      parsed = { document: parseDocument(slice.text, { prettyErrors: false, lineCounter }), lineCounter };
-      this.documents.set(documentIndex, parsed);
+      this.parsed = { document: parseDocument(this.slice.text, { prettyErrors: false, lineCounter }), lineCounter };
     }
-    let node: unknown = parsed.document.contents;
+    let node: unknown = this.parsed.document.contents;
     let offset: number | undefined;
     for (const segment of parsePointer(pointer)) {
       if (isMap(node)) {
@@ -224,6 +217,6 @@ export class LineFinder {
         node = item;
       } else break;
     }
-    return offset === undefined ? fallback : slice.firstLine - 1 + parsed.lineCounter.linePos(offset).line;
+    return offset === undefined ? fallback : this.slice.firstLine - 1 + this.parsed.lineCounter.linePos(offset).line;
   }
 }

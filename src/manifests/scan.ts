@@ -4,7 +4,7 @@ import type { Finding, Subject } from '../engine/types.js';
 import type { ResourceRef } from '../k8s/object.js';
 import { gvkOf, nameOf, namespaceOf } from '../k8s/object.js';
 import { isClusterScoped } from '../k8s/scope.js';
-import { LineFinder, ManifestError, parseManifests, type LoadedManifest, type ManifestSource } from './load.js';
+import { ManifestError, manifestsInSlice, parseManifests, SliceLineFinder, splitDocuments, type LoadedManifest, type ManifestSource } from './load.js';
 
 export interface ScanFinding extends Finding {
   file: string;
@@ -38,7 +38,7 @@ export interface ScanReport {
 }
 
 export interface ScanOptions {
-  /** Where to read each input; called again for files with findings to find lines. */
+  /** Where to read each input; called once per pass. */
   sources: readonly (() => ManifestSource)[];
   /** Extra cluster state (`--cluster-state`): fed to the view, never evaluated. */
   clusterState: readonly (() => ManifestSource)[];
@@ -71,62 +71,64 @@ export function manifestSubject(manifest: LoadedManifest, defaultNamespace: stri
 }
 
 /**
- * The CLI's whole job: load every input, build the cluster view from the scanned set plus the
- * extra state, then run the engine on each object. Throws ManifestError for unreadable or invalid input.
+ * Words one of the view's kinds must contain (Namespace, ClusterSecretStore, SecretStore, ExternalSecret,
+ * Secret). A document without any of them cannot feed the view, so the first pass skips decoding it.
+ */
+const VIEW_KIND_WORDS = /\b(?:Namespace|ClusterSecretStore|SecretStore|ExternalSecret|Secret)\b/;
+
+/**
+ * The CLI's whole job, in two passes so that no more than one document's objects are alive at a time:
+ * first the cluster view from the documents that can feed it (plus the extra state), then every object
+ * decoded, checked and dropped. Throws ManifestError for unreadable or invalid input.
  */
 export function scanManifests(engine: Engine, options: ScanOptions): ScanReport {
   const view = new ClusterIndex();
   for (const read of options.clusterState) {
     for (const manifest of parseManifests(read())) view.upsert(manifest.object, options.defaultNamespace);
   }
-  const loaded: { manifest: LoadedManifest; sourceIndex: number }[] = [];
-  const skipped: ScanReport['skipped'] = [];
-  options.sources.forEach((read, sourceIndex) => {
-    for (const manifest of parseManifests(read())) {
-      if (gvkOf(manifest.object) === undefined) {
-        const hasApiVersion = manifest.object['apiVersion'] !== undefined;
-        const hasKind = manifest.object['kind'] !== undefined;
-        if (!hasApiVersion && !hasKind) {
-          skipped.push({ file: manifest.file, line: manifest.line });
-          continue;
-        }
-        throw new ManifestError(manifest.file, manifest.line, 'object needs both apiVersion and kind as non-empty strings');
-      }
-      view.upsert(manifest.object, options.defaultNamespace);
-      loaded.push({ manifest, sourceIndex });
-    }
-  });
+  for (const read of options.sources) {
+    const source = read();
+    splitDocuments(source.text).forEach((slice, documentIndex) => {
+      if (!VIEW_KIND_WORDS.test(slice.text)) return;
+      for (const manifest of manifestsInSlice(slice, documentIndex, source.name)) view.upsert(manifest.object, options.defaultNamespace);
+    });
+  }
   view.synced = true;
 
   const findings: ScanFinding[] = [];
   const resources: ScannedResource[] = [];
-  const lineFinders = new Map<number, LineFinder>();
+  const skipped: ScanReport['skipped'] = [];
   const evaluateOptions = options.only === undefined ? {} : { only: options.only };
-  for (const { manifest, sourceIndex } of loaded) {
-    const subject = manifestSubject(manifest, options.defaultNamespace);
-    if (subject === undefined) continue;
-    const resource = resourceOf(subject);
-    const scanned: ScannedResource = {
-      resource,
-      file: manifest.file,
-      line: manifest.line,
-      rules: engine.matchingRules(subject, evaluateOptions).map((r) => r.meta.id),
-      findings: [],
-    };
-    resources.push(scanned);
-    for (const finding of engine.evaluate(subject, view, evaluateOptions)) {
-      let finder = lineFinders.get(sourceIndex);
-      if (finder === undefined) {
-        const read = options.sources[sourceIndex];
-        if (read === undefined) throw new Error('source index out of range');
-        finder = new LineFinder(read());
-        lineFinders.set(sourceIndex, finder);
+  for (const read of options.sources) {
+    const source = read();
+    splitDocuments(source.text).forEach((slice, documentIndex) => {
+      let lines: SliceLineFinder | undefined;
+      for (const manifest of manifestsInSlice(slice, documentIndex, source.name)) {
+        const subject = manifestSubject(manifest, options.defaultNamespace);
+        if (subject === undefined) {
+          if (manifest.object['apiVersion'] === undefined && manifest.object['kind'] === undefined) {
+            skipped.push({ file: manifest.file, line: manifest.line });
+            continue;
+          }
+          throw new ManifestError(manifest.file, manifest.line, 'object needs both apiVersion and kind as non-empty strings');
+        }
+        const scanned: ScannedResource = {
+          resource: resourceOf(subject),
+          file: manifest.file,
+          line: manifest.line,
+          rules: engine.matchingRules(subject, evaluateOptions).map((r) => r.meta.id),
+          findings: [],
+        };
+        resources.push(scanned);
+        for (const finding of engine.evaluate(subject, view, evaluateOptions)) {
+          lines ??= new SliceLineFinder(slice);
+          const line = finding.field === '' ? manifest.line : lines.lineOf(manifest.pointerPrefix + finding.field, manifest.line);
+          const located = { ...finding, file: manifest.file, line };
+          findings.push(located);
+          scanned.findings.push(located);
+        }
       }
-      const line = finding.field === '' ? manifest.line : finder.lineOf(manifest.documentIndex, manifest.pointerPrefix + finding.field, manifest.line);
-      const located = { ...finding, file: manifest.file, line };
-      findings.push(located);
-      scanned.findings.push(located);
-    }
+    });
   }
   const summary: ScanSummary = { resources: resources.length, deny: 0, warn: 0, audit: 0, error: 0 };
   for (const finding of findings) summary[finding.action] += 1;

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { LineFinder, ManifestError, parseManifests } from '../../src/manifests/load.js';
+import { ManifestError, parseManifests, SliceLineFinder, splitDocuments } from '../../src/manifests/load.js';
 
 const source = (text: string) => ({ name: 'in.yaml', text });
 
@@ -37,10 +37,11 @@ t.test('duplicate keys, scalars and alias bombs are refused', async (t) => {
   t.throws(() => parseManifests(source(bomb.join('\n') + '\n')), /alias/);
 });
 
-t.test('LineFinder points at the key of a field, falling back to the nearest parent', async (t) => {
-  const text = 'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: a\n  data:\n    password: eA==\n    user: eA==\n';
-  const finder = new LineFinder(source(text));
-  t.equal(finder.lineOf(0, '/items/0/data/user', 1), 10);
-  t.equal(finder.lineOf(0, '/items/0/data/missing', 1), 8);
-  t.equal(finder.lineOf(0, '/items/0/metadata/name', 1), 7);
+t.test('SliceLineFinder points at the key of a field, falling back to the nearest parent', async (t) => {
+  const text = '# leading\n---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: a\n  data:\n    password: eA==\n    user: eA==\n';
+  const slices = splitDocuments(text);
+  const finder = new SliceLineFinder(slices[slices.length - 1]!);
+  t.equal(finder.lineOf('/items/0/data/user', 1), 12);
+  t.equal(finder.lineOf('/items/0/data/missing', 1), 10);
+  t.equal(finder.lineOf('/items/0/metadata/name', 1), 9);
 });
