@@ -5,7 +5,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { webhookRulesData, type WebhookResource } from '../../scripts/render-webhook-config.js';
+import { webhookResources, webhookRulesData, type WebhookResource } from '../../scripts/render-webhook-config.js';
+import { allRules } from '../../src/rules/index.js';
 import { runCli } from '../helpers/cli.js';
 import { CHART, find, helmOrSkip, render, runHelm, SPOKE_VALUES, templateArgs, VALUES_DIR, type K8sObject } from './helm.js';
 
@@ -24,6 +25,7 @@ interface Webhook {
   reinvocationPolicy?: string;
 }
 
+const key = (r: WebhookResource): string => `${r.apiGroup}/${r.resource}`;
 const webhooksOf = (o: K8sObject | undefined): Webhook[] => (o?.['webhooks'] as Webhook[] | undefined) ?? [];
 const podSpec = (deployment: K8sObject | undefined): Record<string, unknown> =>
   ((deployment?.['spec'] as { template: { spec: Record<string, unknown> } } | undefined)?.template.spec) ?? {};
@@ -117,7 +119,7 @@ if (helm !== undefined) {
 
     const validating = webhooksOf(find(objects, 'ValidatingWebhookConfiguration'));
     const mutating = webhooksOf(find(objects, 'MutatingWebhookConfiguration'));
-    t.equal(validating.length, 1);
+    t.same(validating.map((w) => w.name), ['validate.secretguard.io', 'validate-workloads.secretguard.io'], 'two validating webhooks: secret-bearing kinds, workloads');
     t.equal(mutating.length, 1);
     const common = {
       matchPolicy: 'Equivalent',
@@ -126,15 +128,36 @@ if (helm !== undefined) {
       timeoutSeconds: 5,
       namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', 'secretguard'] }] },
     };
-    t.match(validating[0], { name: 'validate.secretguard.io', failurePolicy: 'Fail', clientConfig: { service: { name: 'secretguard', namespace: 'secretguard', path: '/validate', port: 443 } }, ...common });
+    const service = { name: 'secretguard', namespace: 'secretguard', path: '/validate', port: 443 };
+    t.match(validating[0], { name: 'validate.secretguard.io', failurePolicy: 'Fail', clientConfig: { service }, ...common });
+    t.match(validating[1], { name: 'validate-workloads.secretguard.io', failurePolicy: 'Ignore', clientConfig: { service }, ...common });
     t.match(mutating[0], { name: 'mutate.secretguard.io', failurePolicy: 'Ignore', reinvocationPolicy: 'IfNeeded', clientConfig: { service: { path: '/mutate' } }, ...common });
-    t.notOk(validating[0]?.clientConfig.caBundle, 'selfManaged: no caBundle rendered (secretguard patches it)');
-    t.same(validating[0]?.rules, expectedRules(data.validating), 'validating rules: exactly the kinds and operations of the rules');
+    for (const webhook of validating) t.notOk(webhook.clientConfig.caBundle, `${webhook.name}: selfManaged: no caBundle rendered (secretguard patches it)`);
+    t.same(validating[0]?.rules, expectedRules(data.validating), 'validate.secretguard.io: exactly the kinds and operations of the rules, minus workloads');
+    t.same(validating[1]?.rules, expectedRules(data.validatingWorkloads), 'validate-workloads.secretguard.io: exactly the workload kinds and operations of the rules');
     t.same(mutating[0]?.rules, expectedRules(data.mutating), 'mutating rules: exactly the kinds and operations of the mutators');
-    const resources = new Set(validating[0]?.rules.map((r) => `${r.apiGroups[0] ?? ''}/${r.resources[0] ?? ''}`));
-    for (const r of ['/secrets', '/configmaps', 'bitnami.com/sealedsecrets', 'external-secrets.io/externalsecrets', 'external-secrets.io/clustersecretstores', 'apps/deployments', 'argoproj.io/applications']) {
-      t.ok(resources.has(r), `validating webhook receives ${r}`);
+    const all = webhookResources(allRules.map((rule) => ({ id: rule.meta.id, defaultEnabled: true, match: rule.meta.match })));
+    t.same(
+      [...data.validating, ...data.validatingWorkloads].map(key).sort(),
+      all.map(key).sort(),
+      'every resource a rule matches goes to exactly one of the two validating webhooks',
+    );
+    const receives = (webhook: Webhook | undefined): Set<string> => new Set(webhook?.rules.map((r) => `${r.apiGroups[0] ?? ''}/${r.resources[0] ?? ''}`));
+    const secretBearing = receives(validating[0]);
+    const workloads = receives(validating[1]);
+    for (const r of ['/secrets', '/configmaps', 'bitnami.com/sealedsecrets', 'external-secrets.io/externalsecrets', 'external-secrets.io/clustersecretstores', 'argoproj.io/applications']) {
+      t.ok(secretBearing.has(r), `validate.secretguard.io (Fail) receives ${r}`);
+      t.notOk(workloads.has(r), `validate-workloads.secretguard.io does not receive ${r}`);
     }
+    for (const r of ['/pods', '/replicationcontrollers', 'apps/deployments', 'apps/statefulsets', 'apps/daemonsets', 'apps/replicasets', 'batch/jobs', 'batch/cronjobs', 'argoproj.io/rollouts']) {
+      t.ok(workloads.has(r), `validate-workloads.secretguard.io (Ignore) receives ${r}`);
+      t.notOk(secretBearing.has(r), `validate.secretguard.io does not receive ${r}`);
+    }
+
+    const failOpenSecrets = webhooksOf(find(render(helm, [], ['--set', 'webhook.validating.failurePolicy=Ignore']).objects, 'ValidatingWebhookConfiguration'));
+    t.same(failOpenSecrets.map((w) => w.failurePolicy), ['Ignore', 'Ignore'], 'webhook.validating.failurePolicy sets validate.secretguard.io only');
+    const failClosedWorkloads = webhooksOf(find(render(helm, [], ['--set', 'webhook.validatingWorkloads.failurePolicy=Fail']).objects, 'ValidatingWebhookConfiguration'));
+    t.same(failClosedWorkloads.map((w) => w.failurePolicy), ['Fail', 'Fail'], 'webhook.validatingWorkloads.failurePolicy sets validate-workloads.secretguard.io only');
 
     // RBAC: read-only cluster view; caBundle patch and Secret scoped by resourceNames.
     const view = find(objects, 'ClusterRole', 'secretguard-view');
@@ -191,14 +214,18 @@ if (helm !== undefined) {
     t.equal(validating?.timeoutSeconds, 10);
     t.same(validating?.namespaceSelector.matchExpressions[0]?.values, ['kube-system', 'secretguard', 'argocd'], 'user namespaces added, duplicates dropped');
     t.same(validating?.rules, expectedRules(data.validating, new Set(['argocd-ignore-differences-scope', 'no-credential-in-configmap'])), 'rules turned off are not sent');
+    const workloads = webhooksOf(find(objects, 'ValidatingWebhookConfiguration', 'sg'))[1];
+    t.equal(workloads?.name, 'validate-workloads.secretguard.io');
+    t.equal(workloads?.timeoutSeconds, 10, 'same timeout');
+    t.same(workloads?.namespaceSelector, validating?.namespaceSelector, 'same namespaceSelector');
     t.notOk(validating?.rules.some((r) => r.resources.includes('configmaps')), 'no rule left for ConfigMaps: the webhook does not receive them');
   });
 
   t.test('per-spoke values (examples/argocd)', async (t) => {
     const [prod, staging] = SPOKE_VALUES.map((f) => render(helm, [f]).objects);
     t.equal(find(prod ?? [], 'Deployment')?.metadata.labels?.['secretguard.io/cluster'], 'prod-eu-1');
-    t.equal(webhooksOf(find(prod ?? [], 'ValidatingWebhookConfiguration'))[0]?.failurePolicy, 'Fail');
-    t.equal(webhooksOf(find(staging ?? [], 'ValidatingWebhookConfiguration'))[0]?.failurePolicy, 'Ignore');
+    t.same(webhooksOf(find(prod ?? [], 'ValidatingWebhookConfiguration')).map((w) => w.failurePolicy), ['Fail', 'Ignore'], 'prod: Secrets fail closed, workloads open');
+    t.same(webhooksOf(find(staging ?? [], 'ValidatingWebhookConfiguration')).map((w) => w.failurePolicy), ['Ignore', 'Ignore'], 'staging: both fail open');
     const config = (find(prod ?? [], 'ConfigMap')?.['data'] as Record<string, string>)['config.yaml'] ?? '';
     t.match(config, /sealedsecret-ciphertext:\n\s+action: deny\n\s+options:\n\s+certificates:\n\s+- \|\n\s+-----BEGIN CERTIFICATE-----/);
     t.match(config, /team-b-vault/);
@@ -211,6 +238,8 @@ if (helm !== undefined) {
       ['misspelt top-level key (file)', ['--values', join(VALUES_DIR, 'typo.yaml')]],
       ['misspelt nested key', ['--set', 'webhook.timeoutSecond=5']],
       ['unknown failure policy', ['--set', 'webhook.validating.failurePolicy=Maybe']],
+      ['unknown workload failure policy', ['--set', 'webhook.validatingWorkloads.failurePolicy=Maybe']],
+      ['misspelt workload webhook key', ['--set', 'webhook.validatingWorkload.failurePolicy=Ignore']],
       ['timeout out of range', ['--set', 'webhook.timeoutSeconds=31']],
       ['unknown certificate mode', ['--set', 'certificates.mode=genCA']],
       ['misspelt rule id in config', ['--set', 'config.rules.no-plaintext-secert=deny']],

@@ -28,11 +28,21 @@ t.test('plain manifests', async (t) => {
     t.equal(objects.length, 1, file);
     t.equal(objects[0]?.kind, kind);
     t.notMatch(text, /helm\.sh\/chart|managed-by: Helm/, 'no Helm-only labels');
-    const webhooks = (objects[0]?.['webhooks'] as { name: string; clientConfig: { caBundle: string; service: { name: string; namespace: string } } }[] | undefined) ?? [];
-    t.equal(webhooks.length, 1);
-    t.equal(webhooks[0]?.name, kind.startsWith('Validating') ? 'validate.secretguard.io' : 'mutate.secretguard.io');
-    t.equal(webhooks[0]?.clientConfig.caBundle, '${CA_BUNDLE}', 'caBundle placeholder');
-    t.same(webhooks[0]?.clientConfig.service, { name: 'secretguard', namespace: 'secretguard', path: kind.startsWith('Validating') ? '/validate' : '/mutate', port: 443 });
+    const webhooks = (objects[0]?.['webhooks'] as { name: string; failurePolicy: string; clientConfig: { caBundle: string; service: { name: string; namespace: string } } }[] | undefined) ?? [];
+    const validating = kind.startsWith('Validating');
+    t.same(
+      webhooks.map((w) => [w.name, w.failurePolicy]),
+      validating
+        ? [
+            ['validate.secretguard.io', 'Fail'],
+            ['validate-workloads.secretguard.io', 'Ignore'],
+          ]
+        : [['mutate.secretguard.io', 'Ignore']],
+    );
+    for (const webhook of webhooks) {
+      t.equal(webhook.clientConfig.caBundle, '${CA_BUNDLE}', `${webhook.name}: caBundle placeholder`);
+      t.same(webhook.clientConfig.service, { name: 'secretguard', namespace: 'secretguard', path: validating ? '/validate' : '/mutate', port: 443 });
+    }
   }
   const readme = readFileSync(join(PLAIN_DIR, 'README.md'), 'utf8');
   t.match(readme, /secretguard cert --out-dir/, 'the README documents the secretguard cert flow');

@@ -436,10 +436,9 @@ async function main(): Promise<void> {
     t.notOk(leaks(secret.stderr, allCanaries), 'kubectl error contains no secret value');
 
     const dep = await kubectl('admin', ['apply', '-f', '-'], deployment(ns, 'while-down'));
-    t.equal(dep.code, 0, 'a Deployment in a guarded namespace passes (failurePolicy Ignore)', {
-      stderr: dep.stderr,
-      todo: 'the chart has one validating webhook (failurePolicy Fail) for Secrets and workloads alike; see docs/testing.md',
-    });
+    t.equal(dep.code, 0, 'a Deployment in a guarded namespace is admitted (validate-workloads.secretguard.io, failurePolicy Ignore)', { stderr: dep.stderr });
+    const stored = await getJson(['deployment', 'while-down', '-n', ns]);
+    t.equal((stored?.metadata as Json | undefined)?.name, 'while-down', 'and stored');
 
     const system = await createSecret('kube-system', 'while-down');
     t.equal(system.code, 0, 'a Secret in kube-system is admitted', { stderr: system.stderr });
@@ -454,6 +453,14 @@ async function main(): Promise<void> {
     t.match(denied.stderr, /\[no-plaintext-secret\]/, 'and a plaintext Secret from Argo CD is denied again');
     const depAfter = await kubectl('admin', ['apply', '-f', '-'], deployment(ns, 'after-restart'));
     t.equal(depAfter.code, 0, 'a Deployment is admitted after the restart', { stderr: depAfter.stderr });
+    // The workload webhook is registered and answered once secretguard is back: it still denies.
+    const token = newCanary('s5');
+    const withToken = JSON.parse(deployment(ns, 'with-token')) as { spec: { template: { spec: { containers: Json[] } } } };
+    for (const container of withToken.spec.template.spec.containers) container.env = [{ name: 'API_TOKEN', value: token }];
+    const tokenDep = await kubectl('admin', ['apply', '--dry-run=server', '-f', '-'], manifest(withToken));
+    t.not(tokenDep.code, 0, 'a Deployment with a literal token in env is refused after the restart');
+    t.match(tokenDep.stderr, /admission webhook "validate-workloads\.secretguard\.io" denied the request: \[no-credential-in-env\]/, 'denied by validate-workloads.secretguard.io');
+    t.notOk(leaks(tokenDep.stderr, [token]), 'kubectl error contains no secret value');
   });
 
   t.test('secretguard never logged a secret value', async (t) => {

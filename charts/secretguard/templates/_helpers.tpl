@@ -89,16 +89,17 @@ secret-sounding key with a short literal (which credential detectors, ours inclu
 
 {{/*
 Webhook rules from files/webhook-rules.yaml (generated from the rules and mutators): one entry per resource with
-the union of the operations of the uses the config leaves enabled. Input: dict root, kind (validating|mutating).
+the union of the operations of the uses the config leaves enabled. Input: dict root, kind (a key of the file, one
+per webhook: validating|validatingWorkloads|mutating); the generator decides which resource goes to which webhook.
 */}}
 {{- define "secretguard.webhookRules" -}}
 {{- $root := .root -}}
 {{- $data := $root.Files.Get "files/webhook-rules.yaml" | fromYaml -}}
 {{- $settings := dict -}}
-{{- if eq .kind "validating" -}}
-{{- $settings = default (dict) $root.Values.config.rules -}}
-{{- else -}}
+{{- if eq .kind "mutating" -}}
 {{- $settings = default (dict) $root.Values.config.mutators -}}
+{{- else -}}
+{{- $settings = default (dict) $root.Values.config.rules -}}
 {{- end -}}
 {{- $rules := list -}}
 {{- range (index $data .kind | default list) -}}
