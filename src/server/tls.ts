@@ -6,6 +6,31 @@ import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
 export const TLS_MIN_VERSION = 'TLSv1.2';
+/**
+ * TLS 1.2 suites allowed besides TLS 1.3's (all AEAD): ECDHE key exchange with AES-GCM or
+ * ChaCha20-Poly1305 only, as in Mozilla's "intermediate" profile. Node's default list also admits
+ * CBC and static-RSA suites through `HIGH`.
+ */
+export const TLS_CIPHERS = [
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
+/** What the HTTPS server is started with and what every reload installs. */
+export interface ServingTlsOptions {
+  key: Buffer;
+  cert: Buffer;
+  minVersion: 'TLSv1.2';
+  ciphers: string;
+  honorCipherOrder: true;
+}
 
 export interface ServingCertificate {
   key: Buffer;
@@ -71,8 +96,8 @@ export class TlsReloader {
   }
 
   /** Options for fastify's `https`. */
-  httpsOptions(): { key: Buffer; cert: Buffer; minVersion: 'TLSv1.2' } {
-    return { key: this.current.key, cert: this.current.cert, minVersion: TLS_MIN_VERSION };
+  httpsOptions(): ServingTlsOptions {
+    return { key: this.current.key, cert: this.current.cert, minVersion: TLS_MIN_VERSION, ciphers: TLS_CIPHERS, honorCipherOrder: true };
   }
 
   attach(target: SecureContextTarget): void {
@@ -94,7 +119,7 @@ export class TlsReloader {
     }
     const digest = digestOf(next);
     if (digest === this.digest) return false;
-    this.target?.setSecureContext({ key: next.key, cert: next.cert, minVersion: TLS_MIN_VERSION });
+    this.target?.setSecureContext({ key: next.key, cert: next.cert, minVersion: TLS_MIN_VERSION, ciphers: TLS_CIPHERS, honorCipherOrder: true });
     this.current = next;
     this.digest = digest;
     this.metrics.tlsReloads.inc({ result: 'success' });
