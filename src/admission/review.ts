@@ -14,7 +14,7 @@ import {
 export type { AdmissionRequest, AdmissionResponse, AdmissionReviewRequest, AdmissionReviewResponse } from './schema.js';
 
 /** What the webhook decided, for logs and metrics. */
-export type Decision = 'allow' | 'warn' | 'deny' | 'error' | 'skip' | 'patch' | 'deadline';
+export type Decision = 'allow' | 'warn' | 'deny' | 'error' | 'skip' | 'patch' | 'deadline' | 'shed';
 
 export interface AdmissionOutcome {
   review: AdmissionReviewResponse;
@@ -100,6 +100,16 @@ export function respondDeadline(request: AdmissionRequest, onDeadline: 'deny' | 
       ? { uid: request.uid, allowed: true, warnings: [sanitizeWarning(`${text}; the request was allowed unchecked`)] }
       : { uid: request.uid, allowed: false, status: { code: 503, message: `${text}; retry shortly` } };
   return { review: wrap(response), decision: 'deadline', findings: [], ruleIds: [] };
+}
+
+/** The answer when the server sheds load: the same failure answer as a missed deadline, at once. */
+export function respondOverloaded(request: AdmissionRequest, onDeadline: 'deny' | 'allow'): AdmissionOutcome {
+  const text = 'secretguard is overloaded';
+  const response: AdmissionResponse =
+    onDeadline === 'allow'
+      ? { uid: request.uid, allowed: true, warnings: [sanitizeWarning(`${text}; the request was allowed unchecked`)] }
+      : { uid: request.uid, allowed: false, status: { code: 503, message: `${text}; retry shortly` } };
+  return { review: wrap(response), decision: 'shed', findings: [], ruleIds: [] };
 }
 
 export function encodeFindings(uid: string, findings: readonly Finding[], maxMessageLength: number): Omit<AdmissionOutcome, 'findings'> {

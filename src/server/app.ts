@@ -5,6 +5,7 @@ import {
   decodeAdmissionReview,
   respondDeadline,
   respondMutate,
+  respondOverloaded,
   respondValidate,
   type AdmissionOutcome,
   type AdmissionRequest,
@@ -14,6 +15,8 @@ import { Engine } from '../engine/engine.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { fixedEngine, type EngineSource } from './policy.js';
+import { LoadMonitor } from './pressure.js';
+import type { ServingTlsOptions } from './tls.js';
 
 /** Secrets and ConfigMaps up to 1 MiB arrive twice on UPDATE (object, oldObject), plus the review around them. */
 export const BODY_LIMIT = 4 * 1024 * 1024;
@@ -25,8 +28,14 @@ export interface AppDeps {
   view: ClusterView;
   logger?: Logger;
   metrics?: Metrics;
-  /** Serve HTTPS with these options (key, cert, minVersion); absent for `inject` tests. */
-  https?: { key: Buffer; cert: Buffer; minVersion: 'TLSv1.2' } | undefined;
+  /**
+   * Shed load above this event-loop lag (ms): requests are answered at once per `webhook.onDeadline`
+   * without running the rules, so queued requests are still answered before the API server's
+   * timeout. Default: a quarter of `webhook.deadlineMs`, at most 1000. 0 turns shedding off.
+   */
+  maxEventLoopLagMs?: number;
+  /** Serve HTTPS with these options (key, cert, minVersion, ciphers); absent for `inject` tests. */
+  https?: ServingTlsOptions | undefined;
 }
 
 declare module 'fastify' {
@@ -62,6 +71,16 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
     deps.https === undefined
       ? (fastify(common) as unknown as FastifyInstance<AnyServer>)
       : (fastify({ ...common, https: deps.https }) as unknown as FastifyInstance<AnyServer>);
+
+  const monitor = new LoadMonitor();
+  if (deps.maxEventLoopLagMs !== 0) {
+    monitor.start();
+    app.addHook('onClose', (_instance, done) => {
+      monitor.stop();
+      done();
+    });
+  }
+  const maxLagMs = (): number => deps.maxEventLoopLagMs ?? Math.min(1000, source.webhook().deadlineMs / 4);
 
   app.decorateRequest('receivedAt', 0);
   app.addHook('onRequest', (request, _reply, done) => {
@@ -133,7 +152,12 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
       const reason = decoded.error === 'request.uid is missing' ? 'MissingUID' : 'NotAdmissionReview';
       return refuse(reply, endpoint, { status: 400, reason, message: decoded.error });
     }
-    const outcome = await decide(endpoint, decoded.request, request.receivedAt);
+    const lag = monitor.lagMs;
+    metrics.eventLoopLag.set(lag / 1000);
+    const outcome =
+      deps.maxEventLoopLagMs !== 0 && lag > maxLagMs()
+        ? respondOverloaded(decoded.request, source.webhook().onDeadline)
+        : await decide(endpoint, decoded.request, request.receivedAt);
     const durationMs = performance.now() - request.receivedAt;
     record(endpoint, decoded.request, outcome, durationMs);
     return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(outcome.review);

@@ -16,6 +16,7 @@ export class Metrics {
   readonly viewConnected: Gauge;
   readonly viewStaleSeconds: Gauge;
   readonly viewObjects: Gauge<'kind'>;
+  readonly eventLoopLag: Gauge;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [(this.registry = new Registry())];
@@ -87,6 +88,11 @@ export class Metrics {
       name: 'secretguard_cluster_view_objects',
       help: 'Objects in the cluster view, by kind',
       labelNames: ['kind'],
+      registers,
+    });
+    this.eventLoopLag = new Gauge({
+      name: 'secretguard_event_loop_lag_seconds',
+      help: 'Event-loop lag seen by the last admission request; above the limit requests are shed (decision="shed")',
       registers,
     });
   }
