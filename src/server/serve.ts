@@ -27,6 +27,12 @@ export interface ServeOptions {
   logDestination?: DestinationStream;
   /** How often files are re-read even without a change event (ms). */
   pollMs?: number;
+  /**
+   * On close, keep answering this long (ms) before the listener closes: /readyz says not ready and
+   * every answer carries `Connection: close`, so keep-alive clients (the API server) move off their
+   * connections instead of having a request reset when an idle connection is closed under them.
+   */
+  shutdownDelayMs?: number;
 }
 
 export interface RunningServer {
@@ -87,6 +93,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     },
   });
 
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   const host = options.host ?? '0.0.0.0';
   await app.listen({ port: options.port, host });
   await probes.listen({ port: options.metricsPort, host });
@@ -107,7 +118,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     informers,
     async close() {
       closing = true;
-      logger.info({}, 'shutting down: finishing in-flight requests');
+      const delayMs = options.shutdownDelayMs ?? 2000;
+      logger.info({ delayMs }, 'shutting down: not ready, answering with Connection: close, then finishing in-flight requests');
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       policy.close();
       tls.close();
       await app.close();
