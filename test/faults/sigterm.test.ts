@@ -18,7 +18,7 @@ t.test('SIGTERM under load: no reset connection, clean exit', async (t) => {
   });
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
   let signalled = false;
-  let signalAt = 0;
+  let signalAt: number;
   const before: Answer[] = [];
   const after: Answer[] = [];
   const clients = Array.from({ length: 16 }, async () => {
