@@ -18,7 +18,7 @@ t.test('SIGTERM under load: no reset connection, clean exit', async (t) => {
   });
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
   let signalled = false;
-  let signalAt: number;
+  const signal = { at: 0 };
   const before: Answer[] = [];
   const after: Answer[] = [];
   const clients = Array.from({ length: 16 }, async () => {
@@ -33,11 +33,11 @@ t.test('SIGTERM under load: no reset connection, clean exit', async (t) => {
   });
   await new Promise((resolve) => setTimeout(resolve, 1_500));
   signalled = true;
-  signalAt = performance.now();
+  signal.at = performance.now();
   server.child.kill('SIGTERM');
   await Promise.all(clients);
   const code = await server.exited;
-  const exitMs = performance.now() - signalAt;
+  const exitMs = performance.now() - signal.at;
   agent.destroy();
   const kinds = (answers: Answer[]) => answers.reduce<Record<string, number>>((m, a) => ({ ...m, [a.error ?? String(a.status)]: (m[a.error ?? String(a.status)] ?? 0) + 1 }), {});
   t.comment(`before SIGTERM: ${JSON.stringify(kinds(before))}; after: ${JSON.stringify(kinds(after))}; exit ${String(code)} after ${Math.round(exitMs)}ms`);
