@@ -7,6 +7,7 @@ import { fixManifests } from '../fix/apply.js';
 import { unifiedDiff } from '../fix/diff.js';
 import { formatFixSummary } from '../fix/summary.js';
 import { collectFiles, readSource, type ManifestSource } from '../manifests/load.js';
+import { scanFilesInParallel, workerCount } from '../manifests/parallel.js';
 import { scanManifests } from '../manifests/scan.js';
 import { formatJson } from '../report/json.js';
 import { formatJunit } from '../report/junit.js';
@@ -87,7 +88,7 @@ export function registerScan(program: Command): void {
     .option('--cluster-state <path>', 'manifests describing the cluster (kubectl get … -o yaml); repeatable', collect)
     .option('--fix', 'apply every enabled mutator to the files in place (not stdin), then scan the result')
     .option('--dry-run', 'with --fix: print a unified diff instead of writing the files')
-    .action((paths: string[], options: ScanCommandOptions) => {
+    .action(async (paths: string[], options: ScanCommandOptions) => {
       if (paths.length === 0) throw new UsageError('no input: give files, directories, or - for standard input');
       const config = loadEffectiveConfig(options.config);
       const known = new Set(allRules.map((r) => r.meta.id));
@@ -101,12 +102,25 @@ export function registerScan(program: Command): void {
         if (paths.includes('-')) throw new UsageError('--fix rewrites files and cannot read standard input');
         sources = runFix(engine, paths, options);
       }
-      const report = scanManifests(engine, {
-        sources,
-        clusterState: sourcesFor(options.clusterState ?? []),
-        defaultNamespace: options.namespace,
-        ...(options.rule !== undefined ? { only: new Set(options.rule) } : {}),
-      });
+      const clusterState = sourcesFor(options.clusterState ?? []);
+      const files = options.fix === true || paths.includes('-') ? [] : collectFiles(paths);
+      const workers = workerCount(files);
+      const report =
+        workers > 0
+          ? await scanFilesInParallel({
+              configPath: options.config,
+              files,
+              clusterState,
+              defaultNamespace: options.namespace,
+              only: options.rule,
+              workers,
+            })
+          : scanManifests(engine, {
+              sources,
+              clusterState,
+              defaultNamespace: options.namespace,
+              ...(options.rule !== undefined ? { only: new Set(options.rule) } : {}),
+            });
       if (report.skipped.length > 0 && options.quiet !== true) {
         const shown = report.skipped.slice(0, 5).map((d) => `${d.file}:${d.line}`).join(', ');
         const more = report.skipped.length > 5 ? ` and ${report.skipped.length - 5} more` : '';

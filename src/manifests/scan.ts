@@ -1,6 +1,8 @@
 import { ClusterIndex } from '../cluster/index.js';
+import type { ClusterView } from '../cluster/view.js';
 import { resourceOf, type Engine } from '../engine/engine.js';
 import type { Finding, Subject } from '../engine/types.js';
+import type { JsonObject } from '../k8s/json.js';
 import type { ResourceRef } from '../k8s/object.js';
 import { gvkOf, nameOf, namespaceOf } from '../k8s/object.js';
 import { isClusterScoped } from '../k8s/scope.js';
@@ -77,29 +79,43 @@ export function manifestSubject(manifest: LoadedManifest, defaultNamespace: stri
 const VIEW_KIND_WORDS = /\b(?:Namespace|ClusterSecretStore|SecretStore|ExternalSecret|Secret)\b/;
 
 /**
- * The CLI's whole job, in two passes so that no more than one document's objects are alive at a time:
- * first the cluster view from the documents that can feed it (plus the extra state), then every object
- * decoded, checked and dropped. Throws ManifestError for unreadable or invalid input.
+ * Pass one: the objects that feed the cluster view, from the extra state and from every document of the
+ * sources that can feed it. Kept as plain objects so worker threads can rebuild the same view.
  */
-export function scanManifests(engine: Engine, options: ScanOptions): ScanReport {
-  const view = new ClusterIndex();
-  for (const read of options.clusterState) {
-    for (const manifest of parseManifests(read())) view.upsert(manifest.object, options.defaultNamespace);
+export function viewObjects(sources: ScanOptions['sources'], clusterState: ScanOptions['clusterState']): JsonObject[] {
+  const objects: JsonObject[] = [];
+  for (const read of clusterState) {
+    for (const manifest of parseManifests(read())) objects.push(manifest.object);
   }
-  for (const read of options.sources) {
+  for (const read of sources) {
     const source = read();
     splitDocuments(source.text).forEach((slice, documentIndex) => {
       if (!VIEW_KIND_WORDS.test(slice.text)) return;
-      for (const manifest of manifestsInSlice(slice, documentIndex, source.name)) view.upsert(manifest.object, options.defaultNamespace);
+      for (const manifest of manifestsInSlice(slice, documentIndex, source.name)) objects.push(manifest.object);
     });
   }
-  view.synced = true;
+  return objects;
+}
 
+export function viewOf(objects: readonly JsonObject[], defaultNamespace: string): ClusterIndex {
+  const view = new ClusterIndex();
+  for (const object of objects) view.upsert(object, defaultNamespace);
+  view.synced = true;
+  return view;
+}
+
+/** Pass two: decode, check and drop each document of the sources, in order. */
+export function checkSources(
+  engine: Engine,
+  view: ClusterView,
+  sources: ScanOptions['sources'],
+  options: Pick<ScanOptions, 'defaultNamespace' | 'only'>,
+): ScanReport {
   const findings: ScanFinding[] = [];
   const resources: ScannedResource[] = [];
   const skipped: ScanReport['skipped'] = [];
   const evaluateOptions = options.only === undefined ? {} : { only: options.only };
-  for (const read of options.sources) {
+  for (const read of sources) {
     const source = read();
     splitDocuments(source.text).forEach((slice, documentIndex) => {
       let lines: SliceLineFinder | undefined;
@@ -130,7 +146,21 @@ export function scanManifests(engine: Engine, options: ScanOptions): ScanReport 
       }
     });
   }
-  const summary: ScanSummary = { resources: resources.length, deny: 0, warn: 0, audit: 0, error: 0 };
+  return { findings, resources, summary: summarize(resources.length, findings), skipped };
+}
+
+export function summarize(resources: number, findings: readonly ScanFinding[]): ScanSummary {
+  const summary: ScanSummary = { resources, deny: 0, warn: 0, audit: 0, error: 0 };
   for (const finding of findings) summary[finding.action] += 1;
-  return { findings, resources, summary, skipped };
+  return summary;
+}
+
+/**
+ * The CLI's whole job, in two passes so that no more than one document's objects are alive at a time:
+ * first the cluster view from the documents that can feed it (plus the extra state), then every object
+ * decoded, checked and dropped. Throws ManifestError for unreadable or invalid input.
+ */
+export function scanManifests(engine: Engine, options: ScanOptions): ScanReport {
+  const view = viewOf(viewObjects(options.sources, options.clusterState), options.defaultNamespace);
+  return checkSources(engine, view, options.sources, options);
 }

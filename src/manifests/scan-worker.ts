@@ -1,0 +1,30 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { buildEngine, loadEffectiveConfig } from '../engine/setup.js';
+import type { JsonObject } from '../k8s/json.js';
+import { ManifestError, readSource } from './load.js';
+import { checkSources, viewOf } from './scan.js';
+import type { WorkerInput, WorkerOutput } from './parallel.js';
+
+// Pass two of `scan` for a share of the files. The input comes from parallel.ts in this same process,
+// so its shape is known; the config was already validated there.
+const input = workerData as WorkerInput;
+const port = parentPort;
+if (port === null) throw new Error('scan-worker runs only as a worker thread');
+
+// Loading modules and the config overlaps with pass one in the main thread; the view objects come after.
+const engine = buildEngine(loadEffectiveConfig(input.configPath));
+port.once('message', (objects: JsonObject[]) => {
+  let output: WorkerOutput;
+  try {
+    const view = viewOf(objects, input.defaultNamespace);
+    const sources = input.files.map((file) => () => readSource(file));
+    const only = input.only === undefined ? {} : { only: new Set(input.only) };
+    output = { ok: true, report: checkSources(engine, view, sources, { defaultNamespace: input.defaultNamespace, ...only }) };
+  } catch (error) {
+    output =
+      error instanceof ManifestError
+        ? { ok: false, manifestError: { file: error.file, line: error.line, reason: error.reason } }
+        : { ok: false, internal: error instanceof Error ? error.name : typeof error };
+  }
+  port.postMessage(output);
+});
