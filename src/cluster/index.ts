@@ -14,6 +14,8 @@ const EMPTY: readonly ExternalSecretRecord[] = Object.freeze([]);
  */
 export class ClusterIndex implements ClusterView {
   synced = false;
+  /** Bumped on every Namespace upsert or removal (see ClusterView.generation). */
+  generation = 0;
   private readonly namespaceMap = new Map<string, NamespaceRecord>();
   private readonly clusterStoreMap = new Map<string, StoreRecord>();
   private readonly storeMap = new Map<string, Map<string, StoreRecord>>();
@@ -30,6 +32,7 @@ export class ClusterIndex implements ClusterView {
     if (gvk === undefined || name === undefined) return false;
     const namespace = namespaceOf(object) ?? defaultNamespace;
     if (gvk.group === '' && gvk.kind === 'Namespace') {
+      this.generation++;
       this.namespaceMap.set(name, { name, labels: { ...labelsOf(object), 'kubernetes.io/metadata.name': name } });
       return true;
     }
@@ -66,7 +69,10 @@ export class ClusterIndex implements ClusterView {
     const name = nameOf(object);
     if (gvk === undefined || name === undefined) return;
     const namespace = namespaceOf(object) ?? defaultNamespace;
-    if (gvk.group === '' && gvk.kind === 'Namespace') this.namespaceMap.delete(name);
+    if (gvk.group === '' && gvk.kind === 'Namespace') {
+      this.generation++;
+      this.namespaceMap.delete(name);
+    }
     if (gvk.group === '' && gvk.kind === 'Secret') this.secretProducerMap.get(namespace)?.delete(name);
     if (gvk.group !== ESO_GROUP) return;
     if (gvk.kind === 'ClusterSecretStore') this.clusterStoreMap.delete(name);

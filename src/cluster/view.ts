@@ -30,6 +30,12 @@ export interface ExternalSecretRecord {
 export interface ClusterView {
   /** True once the view reflects the cluster (informers synced, or manifests loaded). */
   readonly synced: boolean;
+  /**
+   * A number that changes whenever a Namespace is added, changed or removed, so results computed from
+   * `namespaces()` (a ClusterExternalSecret's target namespaces) can be cached until it moves. A view
+   * without it is never cached against.
+   */
+  readonly generation?: number;
   namespace(name: string): NamespaceRecord | undefined;
   namespaces(): Iterable<NamespaceRecord>;
   clusterSecretStore(name: string): StoreRecord | undefined;

@@ -199,6 +199,30 @@ export function isFullyAnchored(source: string): boolean {
  * explicitly are kept even when the view does not hold the Namespace: the cluster may.
  */
 export function targetNamespaces(view: ClusterView, names: readonly string[], selectors: readonly JsonValue[]): string[] {
+  const generation = view.generation;
+  if (generation === undefined) return computeTargetNamespaces(view, names, selectors);
+  let cache = targetCache.get(view);
+  if (cache === undefined || cache.generation !== generation) {
+    cache = { generation, entries: new Map() };
+    targetCache.set(view, cache);
+  }
+  // The selectors as written are the key: the same ClusterExternalSecret is reviewed by two rules per
+  // request and again on every update, and each answer walks every namespace of the view.
+  const key = JSON.stringify([names, selectors]);
+  let targets = cache.entries.get(key);
+  if (targets === undefined) {
+    targets = computeTargetNamespaces(view, names, selectors);
+    if (cache.entries.size >= MAX_CACHED_TARGETS) cache.entries.clear();
+    cache.entries.set(key, targets);
+  }
+  return [...targets];
+}
+
+/** Target namespaces per view, valid while the view's generation stays the same. */
+const targetCache = new WeakMap<ClusterView, { generation: number; entries: Map<string, readonly string[]> }>();
+const MAX_CACHED_TARGETS = 256;
+
+function computeTargetNamespaces(view: ClusterView, names: readonly string[], selectors: readonly JsonValue[]): string[] {
   const result = new Set<string>(names.filter((n) => n !== ''));
   for (const namespace of view.namespaces()) {
     if (selectors.some((selector) => matchesLabelSelector(selector, namespace.labels) === true)) result.add(namespace.name);

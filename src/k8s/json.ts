@@ -40,7 +40,12 @@ export function stringMapAt(value: unknown, key: string): Record<string, string>
 
 /** RFC 6901 JSON pointer from path segments. */
 export function pointer(...segments: (string | number)[]): string {
-  return segments.map((s) => '/' + String(s).replaceAll('~', '~0').replaceAll('/', '~1')).join('');
+  let result = '';
+  for (const segment of segments) {
+    const text = String(segment);
+    result += '/' + (text.includes('~') || text.includes('/') ? text.replaceAll('~', '~0').replaceAll('/', '~1') : text);
+  }
+  return result;
 }
 
 export function parsePointer(ptr: string): string[] {

@@ -7,7 +7,8 @@ type MessageId = 'keyOutsidePrefix' | 'findWithoutPath' | 'unknownVersion';
 
 interface RemoteKey {
   key: string;
-  field: string;
+  /** Path of the key under the spec; the JSON pointer is built only when a finding needs it. */
+  path: (string | number)[];
 }
 
 /** `a/./b/../c` → `a/c`, leading slashes dropped; `escapes` when `..` climbs above the root. */
@@ -32,7 +33,7 @@ function remoteKeys(usage: EsoUsage, missingPath: (field: string) => void): Remo
   const keys: RemoteKey[] = [];
   const { spec, base } = usage;
   const add = (value: unknown, ...path: (string | number)[]): void => {
-    if (typeof value === 'string' && value !== '') keys.push({ key: value, field: pointer(...base, ...path) });
+    if (typeof value === 'string' && value !== '') keys.push({ key: value, path });
   };
   if (usage.flavour === 'external') {
     (arrayAt(spec, 'data') ?? []).forEach((entry, index) => {
@@ -94,6 +95,19 @@ export default createRule<Record<string, never>, MessageId>({
     const usage = esoUsage(kind, object, subject.namespace, view);
     if (usage === undefined) return;
     const seen = new Set<string>();
+    // The keys and their normal forms do not depend on the namespace: collect them once, on first need.
+    let collected: { missing: string[]; keys: { key: string; path: (string | number)[]; normalised: { key: string; escapes: boolean } }[] } | undefined;
+    const collect = (): NonNullable<typeof collected> => {
+      if (collected === undefined) {
+        const missing: string[] = [];
+        const keys = [];
+        for (const { key, path } of remoteKeys(usage, (field) => { missing.push(field); })) {
+          keys.push({ key, path, normalised: normaliseRemoteKey(key) });
+        }
+        collected = { missing, keys };
+      }
+      return collected;
+    };
     for (const namespace of usage.namespaces) {
       const tenant = tenantOf(namespace, view, context.config.tenancy);
       const rawPrefixes = remoteKeyPrefixes(tenant, namespace);
@@ -106,11 +120,11 @@ export default createRule<Record<string, never>, MessageId>({
         seen.add(key);
         context.report({ messageId, data: { ...data, ...extra }, field });
       };
-      const keys = remoteKeys(usage, (field) => { report('findWithoutPath', field); });
-      for (const { key, field } of keys) {
-        const normalised = normaliseRemoteKey(key);
+      const { missing, keys } = collect();
+      for (const field of missing) report('findWithoutPath', field);
+      for (const { key, path, normalised } of keys) {
         const inside = !normalised.escapes && prefixes.some((prefix) => normalised.key.startsWith(prefix));
-        if (!inside) report('keyOutsidePrefix', field, { key, normalised: normalised.escapes ? `${normalised.key} (escapes the root)` : normalised.key });
+        if (!inside) report('keyOutsidePrefix', pointer(...usage.base, ...path), { key, normalised: normalised.escapes ? `${normalised.key} (escapes the root)` : normalised.key });
       }
     }
   },
