@@ -1,5 +1,5 @@
 import type { Detector } from './types.js';
-import { embeddedBase64Text, isPlaceholder, normaliseKey, shannonEntropy } from './text.js';
+import { embeddedBase64Text, isPlaceholder, keyCache, normaliseKey, shannonEntropy } from './text.js';
 
 /** Key-name families that mean "the value is a secret", most specific first, matched on the joined key. */
 const COMPOUND_FAMILIES: readonly (readonly [RegExp, string])[] = [
@@ -33,7 +33,10 @@ function keyWords(key: string): string[] {
 const NOT_A_SECRET_KEY =
   /(?:file|files|path|dir|name|names|ref|refs|keyref|url|uri|endpoint|ttl|expiry|expiration|expires|expiresin|duration|timeout|length|type|policy|enabled|enable|mode|count|format|header|hint|field|prefix|suffix|version|location|store|provider|keyid|tokenid|required|rotation|namespace|selector|label|annotation|tokens|lifetime|validity|limit|size|algorithm|method|strength|schema|class|template|source|volume|mount|id)$|^(?:existing|use|max|min|num|require|allow|enable|disable|skip|generate|create|auto)/;
 
-function familyOf(key: string): string | undefined {
+/** The secret family a key name announces (cached per key name: every value of a ConfigMap asks). */
+const familyOf = keyCache(computeFamilyOf);
+
+function computeFamilyOf(key: string): string | undefined {
   const name = normaliseKey(key);
   if (name === '' || NOT_A_SECRET_KEY.test(name)) return undefined;
   for (const [pattern, description] of COMPOUND_FAMILIES) if (pattern.test(name)) return description;
@@ -81,6 +84,8 @@ export const genericSecretKey: Detector = {
 const NOT_SECRET_ENTROPY_KEY =
   /digest|hash|sha|checksum|uuid|guid|image|version|commit|revision|etag|nonce|salt|cert|crt|cabundle|cadata|publickey|pubkey|fingerprint|knownhosts|id$|^ca$|tag$|ref$|path$|url$|uri$|host$|selector|label|annotation/;
 
+const notSecretEntropyKey = keyCache((key) => NOT_SECRET_ENTROPY_KEY.test(normaliseKey(key)));
+
 const TOKEN = /[A-Za-z0-9+/_~-]{20,}={0,2}/g;
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const HEX = /^(?:sha\d{1,3}[:-])?[0-9a-fA-F]+$/;
@@ -109,7 +114,7 @@ export const highEntropyString: Detector = {
   detect(value, key) {
     // Only single-line, bounded values: whole config files are split into entries by the structure layer.
     if (value.length > 1024 || value.includes('\n') || value.includes('-----BEGIN')) return false;
-    if (NOT_SECRET_ENTROPY_KEY.test(normaliseKey(key))) return false;
+    if (notSecretEntropyKey(key)) return false;
     if (/\b(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d{3}|sk-ssh-ed25519)\b/.test(value)) return false;
     let count = 0;
     for (const match of value.matchAll(TOKEN)) {

