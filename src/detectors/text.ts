@@ -2,6 +2,7 @@
  * Small, linear-time text helpers shared by the detectors: placeholders, entropy and base64.
  * Nothing here ever returns or logs a slice of the value it looks at.
  */
+import { isAscii } from 'node:buffer';
 
 /** Longest value any regex sees; longer values are scanned on their first MAX_SCAN characters only. */
 export const MAX_SCAN = 64 * 1024;
@@ -91,6 +92,25 @@ export function decodeSecretValue(value: string): DecodedBase64 {
   const bytes = Buffer.from(compact, 'base64');
   if (!isCanonicalBase64(compact, bytes) && !STD_BASE64.test(compact)) return { kind: 'invalid' };
   return bytesToText(bytes);
+}
+
+/**
+ * `decodeSecretValue(value)` with a text answer cut to its first `maxChars` characters, for callers that
+ * only look that far (the detectors scan MAX_SCAN characters). Same kinds and byte counts; for an ASCII
+ * value longer than `maxChars` the rest is checked on the bytes and never turned into a string (ASCII is
+ * valid UTF-8 with one character per byte, so NUL and control characters count the same).
+ */
+export function decodeSecretValuePrefix(value: string, maxChars: number): DecodedBase64 {
+  const compact = value.includes('\n') || value.includes('\r') ? value.replace(/[\r\n]/g, '') : value;
+  if (compact.length % 4 !== 0) return { kind: 'invalid' };
+  const bytes = Buffer.from(compact, 'base64');
+  if (!isCanonicalBase64(compact, bytes) && !STD_BASE64.test(compact)) return { kind: 'invalid' };
+  if (bytes.length > maxChars && isAscii(bytes)) {
+    if (bytes.includes(0) || controlBytes(bytes) > bytes.length / 20) return { kind: 'binary', bytes: bytes.length };
+    return { kind: 'text', text: bytes.toString('latin1', 0, maxChars) };
+  }
+  const decoded = bytesToText(bytes);
+  return decoded.kind === 'text' && decoded.text.length > maxChars ? { kind: 'text', text: decoded.text.slice(0, maxChars) } : decoded;
 }
 
 /**

@@ -1,6 +1,6 @@
 /** What produced a Secret, from its metadata and type (reference.md §2). */
 import { annotationsOf, labelsOf, namespaceOf, ownerReferencesOf } from './object.js';
-import { decodeSecretValue, type DecodedBase64 } from '../detectors/text.js';
+import { decodeSecretValue, decodeSecretValuePrefix, MAX_SCAN, type DecodedBase64 } from '../detectors/text.js';
 import { pointer, stringAt, stringMapAt } from './json.js';
 
 export const ESO_MANAGED_LABEL = 'reconcile.external-secrets.io/managed';
@@ -53,20 +53,58 @@ export interface SecretValue {
   /** JSON pointer, e.g. `/data/password`. */
   field: string;
   /** Decoded content: stringData is text as written; data is base64 and may be invalid or binary. */
-  decoded: DecodedBase64;
+  readonly decoded: DecodedBase64;
+  /**
+   * `decoded` with a text answer cut to its first MAX_SCAN characters (what the detectors look at);
+   * for a long ASCII value the rest is checked without being turned into a string.
+   */
+  readonly preview: DecodedBase64;
   /** The raw value is empty (nothing to protect). */
   empty: boolean;
+}
+
+const EMPTY_TEXT: DecodedBase64 = Object.freeze({ kind: 'text', text: '' });
+
+function cut(decoded: DecodedBase64): DecodedBase64 {
+  return decoded.kind === 'text' && decoded.text.length > MAX_SCAN ? { kind: 'text', text: decoded.text.slice(0, MAX_SCAN) } : decoded;
+}
+
+/** A `data` value, decoded on first use: a rule that names only a Secret's first keys decodes only those. */
+class DataValue implements SecretValue {
+  readonly source = 'data';
+  private decodedValue: DecodedBase64 | undefined;
+  private previewValue: DecodedBase64 | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly field: string,
+    private readonly raw: string,
+    readonly empty: boolean,
+  ) {}
+
+  get decoded(): DecodedBase64 {
+    this.decodedValue ??= this.empty ? EMPTY_TEXT : decodeSecretValue(this.raw);
+    return this.decodedValue;
+  }
+
+  get preview(): DecodedBase64 {
+    if (this.previewValue === undefined) {
+      if (this.decodedValue !== undefined) this.previewValue = cut(this.decodedValue);
+      else this.previewValue = this.empty ? EMPTY_TEXT : decodeSecretValuePrefix(this.raw, MAX_SCAN);
+    }
+    return this.previewValue;
+  }
 }
 
 /** Every string value of a Secret's `data` (decoded) and `stringData`; other value types are skipped. */
 export function secretValues(secret: unknown): SecretValue[] {
   const result: SecretValue[] = [];
   for (const [key, raw] of Object.entries(stringMapAt(secret, 'data'))) {
-    const empty = raw.trim() === '';
-    result.push({ key, source: 'data', field: pointer('data', key), decoded: empty ? { kind: 'text', text: '' } : decodeSecretValue(raw), empty });
+    result.push(new DataValue(key, pointer('data', key), raw, raw.trim() === ''));
   }
   for (const [key, raw] of Object.entries(stringMapAt(secret, 'stringData'))) {
-    result.push({ key, source: 'stringData', field: pointer('stringData', key), decoded: { kind: 'text', text: raw }, empty: raw === '' });
+    const decoded: DecodedBase64 = { kind: 'text', text: raw };
+    result.push({ key, source: 'stringData', field: pointer('stringData', key), decoded, preview: cut(decoded), empty: raw === '' });
   }
   return result;
 }

@@ -19,13 +19,15 @@ export function describeSecretValues(values: readonly SecretValue[]): string {
 }
 
 function classify(value: SecretValue): string {
-  switch (value.decoded.kind) {
+  // The detectors scan the first MAX_SCAN characters: the preview decodes no further than that.
+  const decoded = value.preview;
+  switch (decoded.kind) {
     case 'invalid':
       return 'value that is not valid base64';
     case 'binary':
-      return `binary data (${value.decoded.bytes} bytes)`;
+      return `binary data (${decoded.bytes} bytes)`;
     case 'text': {
-      const hits = detectCredentials(value.key, value.decoded.text);
+      const hits = detectCredentials(value.key, decoded.text);
       return hits.length === 0 ? 'unclassified value' : describeHits(hits);
     }
   }
