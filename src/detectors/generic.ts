@@ -113,7 +113,8 @@ export const highEntropyString: Detector = {
   generic: true,
   detect(value, key) {
     // Only single-line, bounded values: whole config files are split into entries by the structure layer.
-    if (value.length > 1024 || value.includes('\n') || value.includes('-----BEGIN')) return false;
+    // Shorter than ENTROPY_MIN_LENGTH, the value holds no TOKEN match.
+    if (value.length < ENTROPY_MIN_LENGTH || value.length > 1024 || value.includes('\n') || value.includes('-----BEGIN')) return false;
     if (notSecretEntropyKey(key)) return false;
     if (/\b(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d{3}|sk-ssh-ed25519)\b/.test(value)) return false;
     let count = 0;

@@ -57,8 +57,19 @@ function scan(key: string, text: string, path: string | undefined, hits: Credent
   }
 }
 
+/**
+ * One pass for every detector's `requires` substrings: a value with none of them skips those detectors
+ * (most configuration values: ports, flags, names, plain URLs without credentials hold none). Long values
+ * keep the detectors' own native substring searches, which beat a regex alternation there.
+ */
+const GATED = allDetectors.filter((d) => d.requires !== undefined && d.requires.length > 0);
+const ANY_REQUIRED = new RegExp([...new Set(GATED.flatMap((d) => d.requires ?? []))].map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'));
+const GATE_MAX_LENGTH = 1024;
+
 function runDetectors(key: string, text: string, path: string | undefined, hits: CredentialHit[]): void {
+  const skipGated = text.length <= GATE_MAX_LENGTH && !ANY_REQUIRED.test(text);
   for (const detector of allDetectors) {
+    if (skipGated && detector.requires !== undefined && detector.requires.length > 0) continue;
     if (!detector.detect(text, key)) continue;
     const description = detector.describe?.(key) ?? detector.description;
     hits.push({ detectorId: detector.id, description, ...(path !== undefined ? { path } : {}) });

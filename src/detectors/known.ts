@@ -43,6 +43,7 @@ function patternDetector(spec: PatternDetectorSpec): Detector {
   return {
     id: spec.id,
     description: spec.description,
+    requires: prefilter,
     detect(value: string): boolean {
       if (required !== undefined && !value.includes(required)) return false;
       if (!prefilter.some((p) => value.includes(p))) return false;
@@ -148,6 +149,7 @@ const GCP_KEY = /"private_key"\s{0,20}:\s{0,20}"-----BEGIN/;
 export const gcpServiceAccountKey: Detector = {
   id: 'gcp-service-account-key',
   description: 'Google service account key (JSON)',
+  requires: ['service_account'],
   detect(value) {
     return value.includes('service_account') && value.includes('private_key') && GCP_TYPE.test(value) && GCP_KEY.test(value);
   },
@@ -198,6 +200,7 @@ function base64RunWithin(text: string, from: number, window: number, length: num
 export const privateKey: Detector = {
   id: 'private-key',
   description: 'PEM private key',
+  requires: ['PRIVATE KEY'],
   // A header, then at least 40 base64 characters of body close by (after optional Proc-Type/DEK-Info lines).
   detect(value) {
     if (!value.includes('PRIVATE KEY')) return false;
@@ -232,6 +235,7 @@ function isKubernetesToken(payload: string): boolean {
 export const kubernetesServiceAccountToken: Detector = {
   id: 'kubernetes-service-account-token',
   description: 'Kubernetes service account token',
+  requires: ['eyJ'],
   detect(value) {
     return jwtPayloads(value).some(isKubernetesToken);
   },
@@ -240,6 +244,7 @@ export const kubernetesServiceAccountToken: Detector = {
 export const jwt: Detector = {
   id: 'jwt',
   description: 'JSON Web Token',
+  requires: ['eyJ'],
   detect(value) {
     return jwtPayloads(value).some((p) => p.startsWith('{') && !isKubernetesToken(p));
   },
@@ -249,6 +254,7 @@ const KUBECONFIG_CRED = /^[ \t-]{0,40}(?:token|client-key-data|password)[ \t]{0,
 export const kubeconfigCredentials: Detector = {
   id: 'kubeconfig-credentials',
   description: 'kubeconfig with user credentials',
+  requires: ['users:'],
   detect(value) {
     if (!value.includes('users:') || !value.includes('clusters:')) return false;
     KUBECONFIG_CRED.lastIndex = 0;

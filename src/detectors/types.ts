@@ -13,6 +13,11 @@ export interface Detector {
   describe?(key: string): string;
   /** Generic detectors yield to any specific detector that fires on the same place. */
   generic?: boolean;
+  /**
+   * Substrings one of which the value must contain for `detect` to return true, whatever the key.
+   * detectCredentials tests them all in one pass and skips the detector when none is present.
+   */
+  requires?: readonly string[];
 }
 
 /** A detector's verdict about one key; deliberately carries no part of the value. */
