@@ -127,6 +127,42 @@ export class ClusterIndex implements ClusterView {
   secretProducer(namespace: string, name: string): SecretProducer | undefined {
     return this.secretProducerMap.get(namespace)?.get(name);
   }
+
+  /** The records as plain data, so a worker thread can rebuild the same index without the objects. */
+  snapshot(): ClusterSnapshot {
+    const stores = [...this.clusterStoreMap.values()];
+    for (const map of this.storeMap.values()) stores.push(...map.values());
+    const externalSecrets: ExternalSecretRecord[] = [];
+    for (const map of this.externalSecretMap.values()) externalSecrets.push(...map.values());
+    const secretProducers: ClusterSnapshot['secretProducers'] = [];
+    for (const [namespace, map] of this.secretProducerMap) for (const [name, producer] of map) secretProducers.push([namespace, name, producer]);
+    return { synced: this.synced, namespaces: [...this.namespaceMap.values()], stores, externalSecrets, secretProducers };
+  }
+
+  static fromSnapshot(snapshot: ClusterSnapshot): ClusterIndex {
+    const index = new ClusterIndex();
+    for (const record of snapshot.namespaces) index.namespaceMap.set(record.name, record);
+    for (const record of snapshot.stores) {
+      if (record.kind === 'ClusterSecretStore') index.clusterStoreMap.set(record.name, record);
+      else inner(index.storeMap, record.namespace).set(record.name, record);
+    }
+    for (const record of snapshot.externalSecrets) {
+      inner(index.externalSecretMap, record.namespace).set(record.name, record);
+      const byTarget = inner(index.targetMap, record.namespace);
+      byTarget.set(record.targetName, [...(byTarget.get(record.targetName) ?? []), record]);
+    }
+    for (const [namespace, name, producer] of snapshot.secretProducers) inner(index.secretProducerMap, namespace).set(name, producer);
+    index.synced = snapshot.synced;
+    return index;
+  }
+}
+
+export interface ClusterSnapshot {
+  synced: boolean;
+  namespaces: NamespaceRecord[];
+  stores: StoreRecord[];
+  externalSecrets: ExternalSecretRecord[];
+  secretProducers: [namespace: string, name: string, producer: SecretProducer][];
 }
 
 function inner<V>(outer: Map<string, Map<string, V>>, key: string): Map<string, V> {

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ManifestError, readSource, type ManifestSource } from './load.js';
-import { summarize, viewObjects, type ScanReport } from './scan.js';
+import { buildView, summarize, type ScanReport } from './scan.js';
 
 export interface WorkerInput {
   configPath: string | undefined;
@@ -91,11 +91,13 @@ export async function scanFilesInParallel(options: {
     const results = Promise.all(workers.map(resultOf));
     // Pass one may throw (a syntax error); the workers are then terminated and this rejection is expected.
     results.catch(() => undefined);
-    const objects = viewObjects(
+    const view = buildView(
       options.files.map((file) => () => readSource(file)),
       options.clusterState,
+      options.defaultNamespace,
     );
-    for (const worker of workers) worker.postMessage(objects);
+    const snapshot = view.snapshot();
+    for (const worker of workers) worker.postMessage(snapshot);
     const outputs = await results;
     const report: ScanReport = { findings: [], resources: [], summary: summarize(0, []), skipped: [] };
     for (const output of outputs) {

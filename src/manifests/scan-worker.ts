@@ -1,8 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildEngine, loadEffectiveConfig } from '../engine/setup.js';
-import type { JsonObject } from '../k8s/json.js';
+import { ClusterIndex, type ClusterSnapshot } from '../cluster/index.js';
 import { ManifestError, readSource } from './load.js';
-import { checkSources, viewOf } from './scan.js';
+import { checkSources } from './scan.js';
 import type { WorkerInput, WorkerOutput } from './parallel.js';
 
 // Pass two of `scan` for a share of the files. The input comes from parallel.ts in this same process,
@@ -11,12 +11,12 @@ const input = workerData as WorkerInput;
 const port = parentPort;
 if (port === null) throw new Error('scan-worker runs only as a worker thread');
 
-// Loading modules and the config overlaps with pass one in the main thread; the view objects come after.
+// Loading modules and the config overlaps with pass one in the main thread; the view's snapshot comes after.
 const engine = buildEngine(loadEffectiveConfig(input.configPath));
-port.once('message', (objects: JsonObject[]) => {
+port.once('message', (snapshot: ClusterSnapshot) => {
   let output: WorkerOutput;
   try {
-    const view = viewOf(objects, input.defaultNamespace);
+    const view = ClusterIndex.fromSnapshot(snapshot);
     const sources = input.files.map((file) => () => readSource(file));
     const only = input.only === undefined ? {} : { only: new Set(input.only) };
     output = { ok: true, report: checkSources(engine, view, sources, { defaultNamespace: input.defaultNamespace, ...only }) };

@@ -2,7 +2,6 @@ import { ClusterIndex } from '../cluster/index.js';
 import type { ClusterView } from '../cluster/view.js';
 import { resourceOf, type Engine } from '../engine/engine.js';
 import type { Finding, Subject } from '../engine/types.js';
-import type { JsonObject } from '../k8s/json.js';
 import type { ResourceRef } from '../k8s/object.js';
 import { gvkOf, nameOf, namespaceOf } from '../k8s/object.js';
 import { isClusterScoped } from '../k8s/scope.js';
@@ -78,28 +77,19 @@ export function manifestSubject(manifest: LoadedManifest, defaultNamespace: stri
  */
 const VIEW_KIND_WORDS = /\b(?:Namespace|ClusterSecretStore|SecretStore|ExternalSecret|Secret)\b/;
 
-/**
- * Pass one: the objects that feed the cluster view, from the extra state and from every document of the
- * sources that can feed it. Kept as plain objects so worker threads can rebuild the same view.
- */
-export function viewObjects(sources: ScanOptions['sources'], clusterState: ScanOptions['clusterState']): JsonObject[] {
-  const objects: JsonObject[] = [];
+/** Pass one: the cluster view from the extra state and from every document of the sources that can feed it. */
+export function buildView(sources: ScanOptions['sources'], clusterState: ScanOptions['clusterState'], defaultNamespace: string): ClusterIndex {
+  const view = new ClusterIndex();
   for (const read of clusterState) {
-    for (const manifest of parseManifests(read())) objects.push(manifest.object);
+    for (const manifest of parseManifests(read())) view.upsert(manifest.object, defaultNamespace);
   }
   for (const read of sources) {
     const source = read();
     splitDocuments(source.text).forEach((slice, documentIndex) => {
       if (!VIEW_KIND_WORDS.test(slice.text)) return;
-      for (const manifest of manifestsInSlice(slice, documentIndex, source.name)) objects.push(manifest.object);
+      for (const manifest of manifestsInSlice(slice, documentIndex, source.name)) view.upsert(manifest.object, defaultNamespace);
     });
   }
-  return objects;
-}
-
-export function viewOf(objects: readonly JsonObject[], defaultNamespace: string): ClusterIndex {
-  const view = new ClusterIndex();
-  for (const object of objects) view.upsert(object, defaultNamespace);
   view.synced = true;
   return view;
 }
@@ -161,6 +151,6 @@ export function summarize(resources: number, findings: readonly ScanFinding[]): 
  * decoded, checked and dropped. Throws ManifestError for unreadable or invalid input.
  */
 export function scanManifests(engine: Engine, options: ScanOptions): ScanReport {
-  const view = viewOf(viewObjects(options.sources, options.clusterState), options.defaultNamespace);
+  const view = buildView(options.sources, options.clusterState, options.defaultNamespace);
   return checkSources(engine, view, options.sources, options);
 }
