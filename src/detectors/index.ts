@@ -88,11 +88,18 @@ function requiredPresent(text: string): ReadonlySet<string> | undefined {
   return present ?? NONE;
 }
 
+/** Whether a detector with these required substrings may fire given the ones present (undefined: no gate). */
+function mayFire(requires: readonly string[] | undefined, present: ReadonlySet<string> | undefined): boolean {
+  if (present === undefined || requires === undefined || requires.length === 0) return true;
+  if (present.size === 0) return false;
+  for (const literal of requires) if (present.has(literal)) return true;
+  return false;
+}
+
 function runDetectors(key: string, text: string, path: string | undefined, hits: CredentialHit[]): void {
   const present = requiredPresent(text);
   for (const detector of allDetectors) {
-    const requires = detector.requires;
-    if (present !== undefined && requires !== undefined && requires.length > 0 && !requires.some((literal) => present.has(literal))) continue;
+    if (!mayFire(detector.requires, present)) continue;
     if (!detector.detect(text, key)) continue;
     const description = detector.describe?.(key) ?? detector.description;
     hits.push({ detectorId: detector.id, description, ...(path !== undefined ? { path } : {}) });
@@ -107,6 +114,7 @@ const GENERIC_IDS = new Set(allDetectors.filter((d) => d.generic === true).map((
 
 /** Drop hits that a more precise one already explains, and duplicates. */
 function tidy(hits: CredentialHit[]): CredentialHit[] {
+  if (hits.length === 0) return hits;
   const byPath = new Map<string, CredentialHit[]>();
   for (const hit of hits) {
     const list = byPath.get(hit.path ?? '') ?? [];
