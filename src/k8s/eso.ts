@@ -1,3 +1,4 @@
+import type { RuleContext } from '../engine/types.js';
 /**
  * Shared knowledge of External Secrets Operator objects (reference.md §4), checked against
  * external-secrets/external-secrets: every store reference of each kind, how a ClusterSecretStore's
@@ -32,6 +33,17 @@ export function esoKinds(...kinds: string[]): { group: string; kind: string }[] 
 /** True when secretguard knows the layout of this ESO kind at this version. */
 export function knownEsoVersion(gvk: GroupVersionKind): boolean {
   return gvk.group === ESO_GROUP && (ESO_VERSIONS[gvk.kind]?.includes(gvk.version) ?? false);
+}
+
+/** The `unknownVersion` message every ESO rule declares (as a warning). */
+export const UNKNOWN_VERSION_MESSAGE = '{{kind}} {{name}} uses {{apiVersion}}, which secretguard does not know; the object was not checked';
+
+/** Report an ESO object of a version secretguard does not know; returns true when it did, and the rule stops. */
+export function reportUnknownEsoVersion(context: RuleContext<unknown, 'unknownVersion'>, name: string): boolean {
+  const { gvk } = context.subject;
+  if (knownEsoVersion(gvk)) return false;
+  context.report({ messageId: 'unknownVersion', data: { kind: gvk.kind, name, apiVersion: `${gvk.group}/${gvk.version}` }, field: '/apiVersion' });
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------

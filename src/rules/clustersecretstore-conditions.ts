@@ -1,7 +1,7 @@
 import { createRule } from '../engine/rule.js';
 import { selectsEverything } from '../cluster/selector.js';
 import { arrayAt, isObject, objectAt, pointer } from '../k8s/json.js';
-import { compileRegex, esoKinds, isFullyAnchored, knownEsoVersion } from '../k8s/eso.js';
+import { compileRegex, esoKinds, isFullyAnchored, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE } from '../k8s/eso.js';
 
 interface Options {
   sharedStores: string[];
@@ -28,7 +28,7 @@ export default createRule<Options, 'noConditions' | 'selectsEveryNamespace' | 'r
         'ClusterSecretStore {{name}}: namespaceRegex {{regex}} is not anchored with ^…$; ESO searches unanchored, so it also admits namespaces that merely contain a match (prod admits preprod)',
       regexInvalid: 'ClusterSecretStore {{name}}: namespaceRegex {{regex}} does not compile; ESO would fail every ExternalSecret using the store',
       emptyCondition: 'ClusterSecretStore {{name}}: condition {{index}} selects nothing (written {}), which admits no namespace; this is almost always a mistake',
-      unknownVersion: '{{kind}} {{name}} uses {{apiVersion}}, which secretguard does not know; the object was not checked',
+      unknownVersion: UNKNOWN_VERSION_MESSAGE,
     },
     messageActions: { emptyCondition: 'warn', unknownVersion: 'warn' },
     remediation:
@@ -40,10 +40,7 @@ export default createRule<Options, 'noConditions' | 'selectsEveryNamespace' | 'r
     const object = subject.object;
     if (object === null) return;
     const name = subject.name || '(unnamed)';
-    if (!knownEsoVersion(subject.gvk)) {
-      context.report({ messageId: 'unknownVersion', data: { kind: subject.gvk.kind, name, apiVersion: `${subject.gvk.group}/${subject.gvk.version}` }, field: '/apiVersion' });
-      return;
-    }
+    if (reportUnknownEsoVersion(context, name)) return;
     const options = context.options;
     const spec = objectAt(object, 'spec');
     const conditions = arrayAt(spec, 'conditions');

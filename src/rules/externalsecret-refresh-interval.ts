@@ -1,6 +1,6 @@
 import { createRule } from '../engine/rule.js';
 import { objectAt, pointer, stringAt, type JsonObject } from '../k8s/json.js';
-import { esoKinds, formatDuration, knownEsoVersion, parseGoDuration } from '../k8s/eso.js';
+import { esoKinds, formatDuration, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE, parseGoDuration } from '../k8s/eso.js';
 
 interface Options {
   min: string;
@@ -43,7 +43,7 @@ export default createRule<Options, MessageId>({
       tooLong: '{{kind}} {{name}} has refreshInterval {{value}}, above the maximum {{max}}: rotations take too long to arrive',
       invalid:
         '{{kind}} {{name}} has refreshInterval {{value}}, which is not a Go duration (write "1h", "30m", "1h30m" or "90s"; days and bare numbers are invalid); the API server would reject it',
-      unknownVersion: '{{kind}} {{name}} uses {{apiVersion}}, which secretguard does not know; the object was not checked',
+      unknownVersion: UNKNOWN_VERSION_MESSAGE,
     },
     messageActions: { invalid: 'deny', unknownVersion: 'warn' },
     remediation: 'Set refreshInterval to a quoted Go duration between the configured bounds (default 1m to 24h), for example "1h".',
@@ -54,10 +54,7 @@ export default createRule<Options, MessageId>({
     if (object === null) return;
     const kind = subject.gvk.kind;
     const name = subject.name || '(unnamed)';
-    if (!knownEsoVersion(subject.gvk)) {
-      context.report({ messageId: 'unknownVersion', data: { kind, name, apiVersion: `${subject.gvk.group}/${subject.gvk.version}` }, field: '/apiVersion' });
-      return;
-    }
+    if (reportUnknownEsoVersion(context, name)) return;
     const located = specOf(kind, object);
     if (located === undefined) return;
     const { spec, base } = located;

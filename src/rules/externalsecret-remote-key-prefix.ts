@@ -1,7 +1,7 @@
 import { createRule } from '../engine/rule.js';
 import { remoteKeyPrefixes, tenantOf } from '../engine/tenancy.js';
 import { arrayAt, isObject, objectAt, pointer, stringAt } from '../k8s/json.js';
-import { esoKinds, esoUsage, knownEsoVersion, type EsoUsage } from '../k8s/eso.js';
+import { esoKinds, esoUsage, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE, type EsoUsage } from '../k8s/eso.js';
 
 type MessageId = 'keyOutsidePrefix' | 'findWithoutPath' | 'unknownVersion';
 
@@ -75,7 +75,7 @@ export default createRule<Record<string, never>, MessageId>({
         '{{kind}} {{name}}: remote key {{key}} (normalised {{normalised}}) used from namespace {{namespace}} is outside the prefixes of tenant {{tenant}}: {{prefixes}}',
       findWithoutPath:
         '{{kind}} {{name}}: dataFrom find without a path would search the whole store from namespace {{namespace}}; set find.path to one of tenant {{tenant}}\'s prefixes: {{prefixes}}',
-      unknownVersion: '{{kind}} {{name}} uses {{apiVersion}}, which secretguard does not know; the object was not checked',
+      unknownVersion: UNKNOWN_VERSION_MESSAGE,
     },
     messageActions: { unknownVersion: 'warn' },
     remediation: "Keep every remote key (and every find.path) under the tenant's prefix, for example `teams/<tenant>/…`; never use `..`.",
@@ -88,10 +88,7 @@ export default createRule<Record<string, never>, MessageId>({
     if (object === null) return;
     const kind = subject.gvk.kind;
     const name = subject.name || '(unnamed)';
-    if (!knownEsoVersion(subject.gvk)) {
-      context.report({ messageId: 'unknownVersion', data: { kind, name, apiVersion: `${subject.gvk.group}/${subject.gvk.version}` }, field: '/apiVersion' });
-      return;
-    }
+    if (reportUnknownEsoVersion(context, name)) return;
     const usage = esoUsage(kind, object, subject.namespace, view);
     if (usage === undefined) return;
     const seen = new Set<string>();

@@ -2,7 +2,7 @@ import { createRule } from '../engine/rule.js';
 import { nameMatcher } from '../engine/names.js';
 import { tenantOf } from '../engine/tenancy.js';
 import { objectAt, stringAt } from '../k8s/json.js';
-import { CLUSTER_SECRET_STORE, conditionsAdmit, esoKinds, esoUsage, knownEsoVersion, namespaceLabels, resolveStoreRef, usageStoreRefs } from '../k8s/eso.js';
+import { CLUSTER_SECRET_STORE, conditionsAdmit, esoKinds, esoUsage, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE, namespaceLabels, resolveStoreRef, usageStoreRefs } from '../k8s/eso.js';
 
 interface Options {
   /** What a reference to a ClusterSecretStore absent from the view gives. */
@@ -30,7 +30,7 @@ export default createRule<Options, MessageId>({
         '{{kind}} {{name}} uses ClusterSecretStore {{store}} from namespace {{namespace}}, which tenant {{tenant}} may not use (tenancy.tenants.{{tenant}}.clusterSecretStores)',
       unknownStore: '{{kind}} {{name}} refers to ClusterSecretStore {{store}}, which is not in the cluster view; its conditions could not be checked',
       unknownStoreDenied: '{{kind}} {{name}} refers to ClusterSecretStore {{store}}, which is not in the cluster view; refusing what cannot be checked',
-      unknownVersion: '{{kind}} {{name}} uses {{apiVersion}}, which secretguard does not know; the object was not checked',
+      unknownVersion: UNKNOWN_VERSION_MESSAGE,
     },
     messageActions: { unknownStore: 'warn', unknownVersion: 'warn' },
     remediation:
@@ -44,10 +44,7 @@ export default createRule<Options, MessageId>({
     if (object === null) return;
     const kind = subject.gvk.kind;
     const name = subject.name || stringAt(objectAt(object, 'metadata'), 'generateName') || '(unnamed)';
-    if (!knownEsoVersion(subject.gvk)) {
-      context.report({ messageId: 'unknownVersion', data: { kind, name, apiVersion: `${subject.gvk.group}/${subject.gvk.version}` }, field: '/apiVersion' });
-      return;
-    }
+    if (reportUnknownEsoVersion(context, name)) return;
     const usage = esoUsage(kind, object, subject.namespace, view);
     if (usage === undefined) return;
     const { namespaces } = usage;

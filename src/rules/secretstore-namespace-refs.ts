@@ -1,6 +1,6 @@
 import { createRule } from '../engine/rule.js';
 import { isObject, objectAt, pointer, stringAt, type JsonValue } from '../k8s/json.js';
-import { esoKinds, knownEsoVersion } from '../k8s/eso.js';
+import { esoKinds, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE } from '../k8s/eso.js';
 
 /** Keys whose value is a Kubernetes object reference in ESO providers (serviceAccountRef, secretRef, …SecretRef, caProvider, …). */
 const REF_KEY = /(Ref|caProvider|serviceAccount|bearerToken|clientCert|clientKey)$/;
@@ -41,7 +41,7 @@ export default createRule<Record<string, never>, 'foreignNamespace' | 'unknownVe
     messages: {
       foreignNamespace:
         'SecretStore {{store}} in namespace {{namespace}} refers to {{ref}} in namespace {{other}}; a namespaced store may only use credentials of its own namespace: remove the namespace field or use a ClusterSecretStore with conditions',
-      unknownVersion: '{{kind}} {{name}} uses {{apiVersion}}, which secretguard does not know; the object was not checked',
+      unknownVersion: UNKNOWN_VERSION_MESSAGE,
     },
     messageActions: { unknownVersion: 'warn' },
     remediation:
@@ -53,10 +53,7 @@ export default createRule<Record<string, never>, 'foreignNamespace' | 'unknownVe
     const object = subject.object;
     if (object === null) return;
     const store = subject.name || '(unnamed)';
-    if (!knownEsoVersion(subject.gvk)) {
-      context.report({ messageId: 'unknownVersion', data: { kind: subject.gvk.kind, name: store, apiVersion: `${subject.gvk.group}/${subject.gvk.version}` }, field: '/apiVersion' });
-      return;
-    }
+    if (reportUnknownEsoVersion(context, store)) return;
     const provider = objectAt(objectAt(object, 'spec'), 'provider');
     if (provider === undefined) return;
     const found: Found[] = [];
