@@ -402,33 +402,48 @@ export class Cluster {
 
   /** Runs the real kubectl as `user`. Never throws on a non-zero exit. */
   kubectl(user: ClusterUser, args: readonly string[], stdin?: string, opts: KubectlOptions = {}): Promise<KubectlResult> {
-    return new Promise((resolve, reject) => {
-      const env: Record<string, string | undefined> = { ...process.env, ...opts.env };
-      env.KUBECONFIG = this.kubeconfigPath(user);
-      env.KUBECACHEDIR = path.join(this.dir, `kube-cache-${user}`);
-      const child = spawn(this.bins.kubectl, [...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8');
-      child.stderr.setEncoding('utf8');
-      child.stdout.on('data', (c: string) => (stdout += c));
-      child.stderr.on('data', (c: string) => (stderr += c));
-      const timer = setTimeout(() => {
-        stderr += `\n(kubectl killed after ${opts.timeoutMs ?? 60000}ms)`;
-        child.kill('SIGKILL');
-      }, opts.timeoutMs ?? 60000);
-      child.on('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        resolve({ code: code ?? (signal !== null ? 128 : 1), stdout, stderr });
-      });
-      child.stdin.on('error', () => {
-        /* kubectl may exit before reading stdin */
-      });
-      child.stdin.end(stdin ?? '');
-    });
+    const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
+    env.KUBECONFIG = this.kubeconfigPath(user);
+    env.KUBECACHEDIR = path.join(this.dir, `kube-cache-${user}`);
+    return runProcess(this.bins.kubectl, args, { env, timeoutMs: opts.timeoutMs ?? 60000, ...(stdin !== undefined ? { stdin } : {}) });
   }
+
+}
+
+export interface RunOptions {
+  stdin?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Killed after this long; the note is appended to stderr. */
+  timeoutMs?: number;
+}
+
+/** Runs a binary to completion with its output collected. Never throws on a non-zero exit. */
+export function runProcess(bin: string, args: readonly string[], opts: RunOptions = {}): Promise<KubectlResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, [...args], { env: opts.env ?? process.env, ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (c: string) => (stdout += c));
+    child.stderr.on('data', (c: string) => (stderr += c));
+    const timeoutMs = opts.timeoutMs ?? 120000;
+    const timer = setTimeout(() => {
+      stderr += `\n(${path.basename(bin)} killed after ${timeoutMs}ms)`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal !== null ? 128 : 1), stdout, stderr });
+    });
+    child.stdin.on('error', () => {
+      /* the process may exit before reading stdin */
+    });
+    child.stdin.end(opts.stdin ?? '');
+  });
 }

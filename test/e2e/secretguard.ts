@@ -6,13 +6,12 @@
 //   const sg = await SecretGuard.start({ dir, kubeconfig, tlsCert, tlsKey });
 //   await cluster.kubectl('admin', ['apply', '-f', '-'], toYaml(webhookConfigurations(sg.baseUrl, caBundle)));
 //   await sg.stop(); await sg.start();                          // same ports
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { freePort, Proc, type Cluster } from './cluster.js';
+import { freePort, Proc, runProcess, type Cluster, type KubectlResult, type RunOptions } from './cluster.js';
 import { repoRoot } from './peers.js';
 
 export const CLI = path.join(repoRoot, 'dist', 'src', 'cli', 'main.js');
@@ -31,34 +30,11 @@ export async function waitUntil(check: () => Promise<boolean>, timeoutMs = 30000
   }
 }
 
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type RunResult = KubectlResult;
 
-/** Runs a binary to completion (never throws on a non-zero exit). */
-export function run(bin: string, args: readonly string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, [...args], { env: opts.env ?? process.env, cwd: opts.cwd ?? repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (c: string) => (stdout += c));
-    child.stderr.on('data', (c: string) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120000);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? (signal !== null ? 128 : 1), stdout, stderr });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(opts.stdin ?? '');
-  });
+/** Runs a binary to completion from the repository root (never throws on a non-zero exit). */
+export function run(bin: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  return runProcess(bin, args, { cwd: repoRoot, ...opts });
 }
 
 /** `node dist/src/cli/main.js <args>` */
