@@ -7,8 +7,8 @@ import { fixManifests } from '../fix/apply.js';
 import { unifiedDiff } from '../fix/diff.js';
 import { formatFixSummary } from '../fix/summary.js';
 import { collectFiles, readSource, type ManifestSource } from '../manifests/load.js';
-import { scanFilesInParallel, workerCount } from '../manifests/parallel.js';
-import { scanManifests } from '../manifests/scan.js';
+import { planParallelScan, scanFilesInParallel } from '../manifests/parallel.js';
+import { scanManifests, type ScanReport } from '../manifests/scan.js';
 import { formatJson } from '../report/json.js';
 import { formatJunit } from '../report/junit.js';
 import { formatSarif } from '../report/sarif.js';
@@ -96,31 +96,23 @@ export function registerScan(program: Command): void {
         if (!known.has(id)) throw new UsageError(`unknown rule ${id} (see \`secretguard rules\`)`);
       }
       const engine = buildEngine(config);
-      let sources = sourcesFor(paths);
       if (options.dryRun === true && options.fix !== true) throw new UsageError('--dry-run needs --fix');
-      if (options.fix === true) {
-        if (paths.includes('-')) throw new UsageError('--fix rewrites files and cannot read standard input');
-        sources = runFix(engine, paths, options);
-      }
+      if (options.fix === true && paths.includes('-')) throw new UsageError('--fix rewrites files and cannot read standard input');
       const clusterState = sourcesFor(options.clusterState ?? []);
-      const files = options.fix === true || paths.includes('-') ? [] : collectFiles(paths);
-      const workers = workerCount(files);
-      const report =
-        workers > 0
-          ? await scanFilesInParallel({
-              configPath: options.config,
-              files,
-              clusterState,
-              defaultNamespace: options.namespace,
-              only: options.rule,
-              workers,
-            })
-          : scanManifests(engine, {
-              sources,
-              clusterState,
-              defaultNamespace: options.namespace,
-              ...(options.rule !== undefined ? { only: new Set(options.rule) } : {}),
-            });
+      const only = options.rule !== undefined ? { only: new Set(options.rule) } : {};
+      let report: ScanReport;
+      if (options.fix === true) {
+        report = scanManifests(engine, { sources: runFix(engine, paths, options), clusterState, defaultNamespace: options.namespace, ...only });
+      } else if (paths.includes('-')) {
+        report = scanManifests(engine, { sources: sourcesFor(paths), clusterState, defaultNamespace: options.namespace, ...only });
+      } else {
+        const files = collectFiles(paths);
+        const shares = planParallelScan(files);
+        report =
+          shares !== undefined
+            ? await scanFilesInParallel({ configPath: options.config, shares, clusterState, defaultNamespace: options.namespace, only: options.rule })
+            : scanManifests(engine, { sources: files.map((file) => () => readSource(file)), clusterState, defaultNamespace: options.namespace, ...only });
+      }
       if (report.skipped.length > 0 && options.quiet !== true) {
         const shown = report.skipped.slice(0, 5).map((d) => `${d.file}:${d.line}`).join(', ');
         const more = report.skipped.length > 5 ? ` and ${report.skipped.length - 5} more` : '';

@@ -21,26 +21,19 @@ const PARALLEL_MIN_BYTES = 4 * 1024 * 1024;
 const MAX_WORKERS = 4;
 
 /**
- * How many worker threads a scan of these files should use: 0 means scan in this thread.
- * `SECRETGUARD_WORKERS` overrides the choice (0 or 1: never; N: N workers whatever the size).
+ * How to split a scan of these files over worker threads: contiguous shares with about the same number of
+ * bytes each (so results keep file order), or undefined to scan in this thread. One thread below 4 MiB or
+ * on one core; otherwise one worker per core, at most 4. `SECRETGUARD_WORKERS` overrides the count (0 or
+ * 1: never; N: N workers whatever the size).
  */
-export function workerCount(files: readonly string[]): number {
+export function planParallelScan(files: readonly string[]): string[][] | undefined {
   const override = process.env['SECRETGUARD_WORKERS'];
-  if (override !== undefined && /^\d+$/.test(override)) {
-    const n = Number(override);
-    return n <= 1 ? 0 : Math.min(n, files.length);
-  }
-  const cores = availableParallelism();
-  if (cores < 2 || files.length < 2) return 0;
-  let bytes = 0;
-  for (const file of files) bytes += statSync(file).size;
-  return bytes < PARALLEL_MIN_BYTES ? 0 : Math.min(cores, MAX_WORKERS, files.length);
-}
-
-/** Contiguous shares of the files with about the same number of bytes each, so results keep file order. */
-function shares(files: readonly string[], count: number): string[][] {
+  const forced = override !== undefined && /^\d+$/.test(override) ? Number(override) : undefined;
+  if (files.length < 2 || (forced !== undefined && forced <= 1) || (forced === undefined && availableParallelism() < 2)) return undefined;
   const sizes = files.map((file) => statSync(file).size);
   const total = sizes.reduce((a, b) => a + b, 0);
+  if (forced === undefined && total < PARALLEL_MIN_BYTES) return undefined;
+  const count = Math.min(forced ?? Math.min(availableParallelism(), MAX_WORKERS), files.length);
   const result: string[][] = [[]];
   let filled = 0;
   files.forEach((file, index) => {
@@ -72,16 +65,16 @@ function resultOf(worker: Worker): Promise<WorkerOutput> {
  */
 export async function scanFilesInParallel(options: {
   configPath: string | undefined;
-  files: readonly string[];
+  /** From planParallelScan: one worker per share. */
+  shares: readonly (readonly string[])[];
   clusterState: readonly (() => ManifestSource)[];
   defaultNamespace: string;
   only: readonly string[] | undefined;
-  workers: number;
 }): Promise<ScanReport> {
-  const workers = shares(options.files, options.workers).map((files) => {
+  const workers = options.shares.map((files) => {
     const workerData: WorkerInput = {
       configPath: options.configPath,
-      files,
+      files: [...files],
       defaultNamespace: options.defaultNamespace,
       only: options.only === undefined ? undefined : [...options.only],
     };
@@ -92,7 +85,7 @@ export async function scanFilesInParallel(options: {
     // Pass one may throw (a syntax error); the workers are then terminated and this rejection is expected.
     results.catch(() => undefined);
     const view = buildView(
-      options.files.map((file) => () => readSource(file)),
+      options.shares.flat().map((file) => () => readSource(file)),
       options.clusterState,
       options.defaultNamespace,
     );

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { buildEngine, loadEffectiveConfig } from '../../src/engine/setup.js';
 import { collectFiles, ManifestError, readSource } from '../../src/manifests/load.js';
-import { scanFilesInParallel } from '../../src/manifests/parallel.js';
+import { planParallelScan, scanFilesInParallel } from '../../src/manifests/parallel.js';
 import { scanManifests } from '../../src/manifests/scan.js';
 
 // Files whose findings depend on the view built from other files (a ClusterSecretStore in one file, the
@@ -27,14 +27,22 @@ for (let i = 1; i <= 12; i++) {
 const files = collectFiles([dir]);
 const engine = buildEngine(loadEffectiveConfig(undefined));
 const base = { clusterState: [], defaultNamespace: 'default' };
+// Small inputs scan in one thread unless SECRETGUARD_WORKERS asks for workers.
+process.env['SECRETGUARD_WORKERS'] = '2';
+function sharesOf(list: readonly string[]): string[][] {
+  const shares = planParallelScan(list);
+  if (shares === undefined) throw new Error('SECRETGUARD_WORKERS=2 should give two shares');
+  return shares;
+}
 
 t.test('two workers report exactly what one thread reports, in the same order', async (t) => {
   const sequential = scanManifests(engine, { ...base, sources: files.map((f) => () => readSource(f)) });
-  const parallel = await scanFilesInParallel({ ...base, configPath: undefined, files, only: undefined, workers: 2 });
+  const parallel = await scanFilesInParallel({ ...base, configPath: undefined, shares: sharesOf(files), only: undefined });
   t.ok(sequential.findings.length >= 12, 'the corpus has findings that need the view');
   t.same(JSON.parse(JSON.stringify(parallel.findings)), JSON.parse(JSON.stringify(sequential.findings)));
   t.same(parallel.summary, sequential.summary);
   t.equal(parallel.resources.length, sequential.resources.length);
+  t.same(sharesOf(files).flat(), files, 'the shares cover every file once, in order');
 });
 
 t.test('the first syntax error in file order wins, as in one thread', async (t) => {
@@ -44,7 +52,7 @@ t.test('the first syntax error in file order wins, as in one thread', async (t) 
   writeFileSync(join(broken, 'c.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n');
   writeFileSync(join(broken, 'd.yaml'), 'apiVersion: v1\nkind: ConfigMap\ndata:\n  y: "unterminated\n');
   const brokenFiles = collectFiles([broken]);
-  const error = await scanFilesInParallel({ ...base, configPath: undefined, files: brokenFiles, only: undefined, workers: 2 }).then(
+  const error = await scanFilesInParallel({ ...base, configPath: undefined, shares: sharesOf(brokenFiles), only: undefined }).then(
     () => undefined,
     (e: unknown) => e,
   );
