@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { decodeAdmissionReview, respondMutate, respondValidate, type AdmissionOutcome } from '../admission/review.js';
 import { ClusterIndex } from '../cluster/index.js';
-import { loadClusterState } from '../cluster/manifest-state.js';
+import { viewFromFiles } from '../manifests/scan.js';
 import { buildEngine, loadEffectiveConfig } from '../engine/setup.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './exit.js';
 
@@ -31,7 +31,7 @@ export function reviewText(text: string, name: string, options: ReviewOptions): 
   const decoded = decodeAdmissionReview(json);
   if (!decoded.ok) throw new UsageError(`${name}: ${decoded.error}`);
   const engine = buildEngine(loadEffectiveConfig(options.config));
-  const view = options.clusterState !== undefined && options.clusterState.length > 0 ? loadClusterState(options.clusterState) : new ClusterIndex();
+  const view = options.clusterState !== undefined && options.clusterState.length > 0 ? viewFromFiles(options.clusterState) : new ClusterIndex();
   return options.mutate === true ? respondMutate(engine, view, decoded.request) : respondValidate(engine, view, decoded.request);
 }
 

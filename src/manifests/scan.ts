@@ -5,7 +5,7 @@ import type { Finding, Subject } from '../engine/types.js';
 import type { ResourceRef } from '../k8s/object.js';
 import { gvkOf, nameOf, namespaceOf } from '../k8s/object.js';
 import { isClusterScoped } from '../k8s/scope.js';
-import { ManifestError, manifestsInSlice, parseManifests, SliceLineFinder, splitDocuments, type LoadedManifest, type ManifestSource } from './load.js';
+import { collectFiles, ManifestError, manifestsInSlice, parseManifests, readSource, SliceLineFinder, splitDocuments, type LoadedManifest, type ManifestSource } from './load.js';
 
 export interface ScanFinding extends Finding {
   file: string;
@@ -92,6 +92,15 @@ export function buildView(sources: ScanOptions['sources'], clusterState: ScanOpt
   }
   view.synced = true;
   return view;
+}
+
+/**
+ * A cluster view from manifest files alone (`serve --cluster-state`, `review --cluster-state`): every
+ * Namespace, store, ExternalSecret and Secret under the paths, a namespaced object without a namespace in
+ * `default` as kubectl would place it. Throws ManifestError on unreadable or unparsable files.
+ */
+export function viewFromFiles(paths: readonly string[]): ClusterIndex {
+  return buildView([], collectFiles(paths).map((file) => () => readSource(file)), 'default');
 }
 
 /** Pass two: decode, check and drop each document of the sources, in order. */

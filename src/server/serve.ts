@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import { ClusterIndex } from '../cluster/index.js';
 import { ClusterInformers, KubeConfigTransport, type KubeTransport, type ViewStatus } from '../cluster/informers.js';
-import { loadClusterState } from '../cluster/manifest-state.js';
+import { viewFromFiles } from '../manifests/scan.js';
 import { buildApp } from './app.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -58,7 +58,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let index: ClusterIndex;
   let informers: ClusterInformers | undefined;
   if (options.clusterState !== undefined && options.clusterState.length > 0) {
-    index = loadClusterState(options.clusterState);
+    index = viewFromFiles(options.clusterState);
     logger.info({ paths: options.clusterState, counts: index.counts }, 'cluster view loaded from manifests');
   } else {
     index = new ClusterIndex();
