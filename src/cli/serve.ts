@@ -1,6 +1,7 @@
 import closeWithGrace from 'close-with-grace';
 import type { Command } from 'commander';
-import { addSelfManagedOptions, selfManagedOptionsFrom, startSelfManagedCertificates, type SelfManagedCliOptions } from '../certs/self-managed.js';
+import { addSelfManagedOptions, selfManagedOptionsFrom, type SelfManagedCliOptions } from '../certs/flags.js';
+import { startSelfManagedCertificates } from '../certs/renewal.js';
 import { createLogger } from '../server/logger.js';
 import { startServer, type RunningServer, type ServeOptions } from '../server/serve.js';
 import { TlsLoadError } from '../server/tls.js';

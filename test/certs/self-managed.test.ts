@@ -8,20 +8,20 @@ import t from 'tap';
 import { generateCertificates, serviceDnsNames, type CertificateRequest, type GeneratedCertificates } from '../../src/certs/generate.js';
 import {
   caBundlePatch,
-  ensureSelfManagedCertificates,
   parseStoredCertificates,
   renewalDecision,
   secretBody,
-  selfManagedOptionsFrom,
   splitPem,
   trustBundle,
-  type CertificateApi,
   type JsonPatchOperation,
   type SecretObject,
   type StoredCertificates,
   type WebhookConfigurationKind,
   type WebhookConfigurationLike,
-} from '../../src/certs/self-managed.js';
+} from '../../src/certs/decisions.js';
+import { selfManagedOptionsFrom } from '../../src/certs/flags.js';
+import type { CertificateApi } from '../../src/certs/kube-api.js';
+import { ensureSelfManagedCertificates } from '../../src/certs/renewal.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const SERVICE = 'secretguard';
