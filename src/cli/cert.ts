@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { generateCertificates } from '../certs/generate.js';
 import { UsageError } from './exit.js';
+import { collect } from './options.js';
 
 interface CertOptions {
   outDir: string;
@@ -11,10 +12,6 @@ interface CertOptions {
   host?: string[];
   validityDays: string;
   clusterDomain: string;
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
 }
 
 export function registerCert(program: Command): void {

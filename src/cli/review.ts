@@ -5,15 +5,12 @@ import { ClusterIndex } from '../cluster/index.js';
 import { viewFromFiles } from '../manifests/scan.js';
 import { buildEngine, loadEffectiveConfig } from '../engine/setup.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './exit.js';
+import { collect } from './options.js';
 
 export interface ReviewOptions {
   config?: string;
   clusterState?: string[];
   mutate?: boolean;
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
 }
 
 /**

@@ -16,6 +16,7 @@ import { formatText } from '../report/text.js';
 import { allRules } from '../rules/index.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './exit.js';
 import { VERSION } from './version.js';
+import { collect } from './options.js';
 
 interface ScanCommandOptions {
   format: 'text' | 'json' | 'sarif' | 'junit';
@@ -29,10 +30,6 @@ interface ScanCommandOptions {
   clusterState?: string[];
   fix?: boolean;
   dryRun?: boolean;
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
 }
 
 export function failingActions(failOn: 'warn' | 'deny'): (action: Action) => boolean {

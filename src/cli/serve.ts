@@ -1,11 +1,12 @@
 import closeWithGrace from 'close-with-grace';
 import type { Command } from 'commander';
-import { addSelfManagedOptions, selfManagedOptionsFrom, type SelfManagedCliOptions } from '../certs/flags.js';
+import { addSelfManagedOptions, selfManagedOptionsFrom, type SelfManagedCliOptions } from './self-managed-flags.js';
 import { startSelfManagedCertificates } from '../certs/renewal.js';
 import { createLogger } from '../server/logger.js';
 import { startServer, type RunningServer, type ServeOptions } from '../server/serve.js';
 import { TlsLoadError } from '../server/tls.js';
 import { UsageError } from './exit.js';
+import { collect } from './options.js';
 
 interface ServeCommandOptions extends SelfManagedCliOptions {
   config?: string;
@@ -17,10 +18,6 @@ interface ServeCommandOptions extends SelfManagedCliOptions {
   kubeconfig?: string;
   clusterState?: string[];
   gracePeriod: string;
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
 }
 
 function portOf(value: string, flag: string): number {

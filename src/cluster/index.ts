@@ -1,10 +1,10 @@
+import { ESO_GROUP } from '../k8s/eso-api.js';
 import type { JsonObject } from '../k8s/json.js';
 import { objectAt, stringAt } from '../k8s/json.js';
 import { gvkOf, labelsOf, nameOf, namespaceOf } from '../k8s/object.js';
 import { secretProducer, type SecretProducer } from '../k8s/secrets.js';
 import type { ClusterView, ExternalSecretRecord, NamespaceRecord, StoreRecord } from './view.js';
 
-const ESO_GROUP = 'external-secrets.io';
 const EMPTY: readonly ExternalSecretRecord[] = Object.freeze([]);
 
 /**

@@ -2,12 +2,11 @@ import { request as httpRequest, type IncomingMessage, type RequestOptions } fro
 import { request as httpsRequest } from 'node:https';
 import { createInterface } from 'node:readline';
 import { KubeConfig } from '@kubernetes/client-node';
+import { ESO_GROUP, ESO_VERSIONS } from '../k8s/eso-api.js';
 import { isObject, objectAt, stringAt, type JsonObject } from '../k8s/json.js';
 import type { ClusterIndex } from './index.js';
 
-const ESO_GROUP = 'external-secrets.io';
-/** ESO versions secretguard understands, best first (reference.md §4: v1 served since 0.16). */
-const ESO_VERSIONS = ['v1', 'v1beta1'] as const;
+/** The ESO kinds the view watches, with their resource names. */
 const ESO_KINDS = [
   { kind: 'ClusterSecretStore', plural: 'clustersecretstores' },
   { kind: 'SecretStore', plural: 'secretstores' },
@@ -233,7 +232,8 @@ export class ClusterInformers {
     if (group.status !== 200) throw new KubeHttpError(group.status);
     const versions = isObject(group.body) && Array.isArray(group.body['versions']) ? group.body['versions'] : [];
     const served = new Set(versions.map((v) => stringAt(v, 'version')).filter((v): v is string => v !== undefined));
-    const version = ESO_VERSIONS.find((v) => served.has(v));
+    // The watched kinds share their versions; take the one the API server serves that secretguard prefers.
+    const version = (ESO_VERSIONS['ExternalSecret'] ?? []).find((v) => served.has(v));
     if (version === undefined) {
       this.logger.warn({ served: [...served] }, 'no external-secrets.io version secretguard understands is served');
       return resources;

@@ -8,22 +8,13 @@ import type { RuleContext } from '../engine/types.js';
  */
 import type { ClusterView, StoreRecord } from '../cluster/view.js';
 import { matchesLabelSelector } from '../cluster/selector.js';
+import { ESO_GROUP, ESO_VERSIONS } from './eso-api.js';
 import type { GroupVersionKind } from './object.js';
 import { arrayAt, isObject, objectAt, pointer, stringAt, type JsonObject, type JsonValue } from './json.js';
 
-export const ESO_GROUP = 'external-secrets.io';
+export { ESO_GROUP, ESO_VERSIONS } from './eso-api.js';
 export const SECRET_STORE = 'SecretStore';
 export const CLUSTER_SECRET_STORE = 'ClusterSecretStore';
-
-/** API versions secretguard understands per ESO kind. v1beta1 is no longer served by stock ESO but still lives in git. */
-export const ESO_VERSIONS: Readonly<Record<string, readonly string[]>> = {
-  ExternalSecret: ['v1', 'v1beta1'],
-  SecretStore: ['v1', 'v1beta1'],
-  ClusterSecretStore: ['v1', 'v1beta1'],
-  ClusterExternalSecret: ['v1', 'v1beta1'],
-  PushSecret: ['v1alpha1'],
-  ClusterPushSecret: ['v1alpha1'],
-};
 
 /** Match entries for rule metadata: every version, so an unknown one can be reported as unchecked. */
 export function esoKinds(...kinds: string[]): { group: string; kind: string }[] {

@@ -1,4 +1,5 @@
 import { createRule } from '../engine/rule.js';
+import { ESO_GROUP } from '../k8s/eso-api.js';
 import { isObject, objectAt, pointer, type JsonValue } from '../k8s/json.js';
 import { ownerReferencesOf, parseApiVersion } from '../k8s/object.js';
 
@@ -12,7 +13,7 @@ interface Options {
 }
 
 const OWNERS: Readonly<Record<string, { group: string; option: 'externalSecretsControllers' | 'sealedSecretsControllers' }>> = {
-  ExternalSecret: { group: 'external-secrets.io', option: 'externalSecretsControllers' },
+  ExternalSecret: { group: ESO_GROUP, option: 'externalSecretsControllers' },
   SealedSecret: { group: 'bitnami.com', option: 'sealedSecretsControllers' },
 };
 

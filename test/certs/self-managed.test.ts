@@ -19,7 +19,7 @@ import {
   type WebhookConfigurationKind,
   type WebhookConfigurationLike,
 } from '../../src/certs/decisions.js';
-import { selfManagedOptionsFrom } from '../../src/certs/flags.js';
+import { selfManagedOptionsFrom } from '../../src/cli/self-managed-flags.js';
 import type { CertificateApi } from '../../src/certs/kube-api.js';
 import { ensureSelfManagedCertificates } from '../../src/certs/renewal.js';
 

@@ -1,7 +1,8 @@
 /** The `--cert-*` flags of `secretguard serve --cert-mode self-managed`, turned into SelfManagedOptions. */
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Command } from 'commander';
-import type { SelfManagedOptions } from './renewal.js';
+import { collect } from './options.js';
+import type { SelfManagedOptions } from '../certs/renewal.js';
 
 export interface SelfManagedCliOptions {
   certMode?: string;
@@ -25,7 +26,7 @@ export function addSelfManagedOptions(command: Command): Command {
     .option(
       '--cert-webhook-configuration <name>',
       'self-managed: webhook configuration (validating and mutating) whose caBundle to patch (repeatable)',
-      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+      collect,
     )
     .option('--cert-validity-days <n>', 'self-managed: validity of the CA and serving certificate', '365')
     .option('--cert-renew-before-days <n>', 'self-managed: renew this long before expiry', '30')
