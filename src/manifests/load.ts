@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import jsYaml from 'js-yaml';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { isObject, parsePointer, type JsonObject } from '../k8s/json.js';
 
 /** A manifest that could not be read or parsed, reported as `file:line: message` with exit code 2. */
@@ -96,6 +96,8 @@ export function splitDocuments(text: string): DocumentSlice[] {
   while ((match = marker.exec(body)) !== null) {
     if (match.index === 0) continue;
     const slice = body.slice(start, match.index);
+    // `%YAML` and `%TAG` directives belong to the document that the next marker opens.
+    if (DIRECTIVES_ONLY.test(slice)) continue;
     slices.push({ text: slice, firstLine: line });
     line += countLines(slice);
     start = match.index;
@@ -103,6 +105,9 @@ export function splitDocuments(text: string): DocumentSlice[] {
   slices.push({ text: body.slice(start), firstLine: line });
   return slices;
 }
+
+/** Lines that are directives, comments or blank, with at least one directive. */
+const DIRECTIVES_ONLY = /^(?:[ \t]*(?:#[^\n]*)?\r?\n)*%[^\n]*(?:\r?\n(?:[ \t]*(?:#[^\n]*)?|%[^\n]*))*\r?\n?$/;
 
 function countLines(text: string): number {
   let count = 0;
@@ -121,43 +126,111 @@ function contentLine(slice: DocumentSlice): number {
   return slice.firstLine;
 }
 
+/**
+ * YAML 1.2 core types (as the `yaml` package and kubectl's sigs.k8s.io/yaml read them: no timestamps turned into
+ * Dates) plus `<<` merge keys, which go-yaml resolves for kubectl and kustomize: a credential merged into
+ * `stringData` must be seen.
+ */
+const MANIFEST_SCHEMA = jsYaml.CORE_SCHEMA.extend({
+  // js-yaml merges a key whose tag resolves to tag:yaml.org,2002:merge; this is its own merge type, which its typings do not export.
+  implicit: [new jsYaml.Type('tag:yaml.org,2002:merge', { kind: 'scalar', resolve: (data: unknown) => data === '<<' })],
+});
+
 /** Anchors or aliases outside quotes are rare in manifests; those documents take the guarded parser. */
 const ALIAS_SYNTAX = /(?:^|[\s[{,:-])[*&][^\s,[\]{}]/m;
 
 /** Decode one document: js-yaml (fast) normally, the `yaml` package (alias-bomb guard) when aliases appear. */
 function decodeSlice(slice: DocumentSlice, file: string): unknown {
   if (ALIAS_SYNTAX.test(slice.text)) {
-    const document = parseDocument(slice.text, { prettyErrors: false, uniqueKeys: true, lineCounter: new LineCounter() });
+    const document = parseDocument(slice.text, { prettyErrors: false, uniqueKeys: true, merge: true, lineCounter: new LineCounter() });
     const error = document.errors[0];
-    if (error !== undefined) throw new ManifestError(file, slice.firstLine + lineIn(slice.text, error.pos[0]) - 1, `YAML syntax error: ${firstLine(error.message)}`);
+    if (error !== undefined) {
+      // At the end of the stream the position is past the last line: name the line the unclosed node ends on.
+      const offset = Math.min(error.pos[0], Math.max(slice.text.trimEnd().length - 1, 0));
+      throw new ManifestError(file, slice.firstLine + lineIn(slice.text, offset) - 1, `YAML syntax error: ${yamlCodeReason(error.code)}`);
+    }
     try {
       return document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (error) {
-      const reason = error instanceof ReferenceError ? 'too many YAML alias expansions (alias bomb?)' : 'cannot convert document';
-      throw new ManifestError(file, contentLine(slice), reason);
+      const alias = unresolvedAliasOffset(document);
+      const line = alias === undefined ? contentLine(slice) : slice.firstLine + lineIn(slice.text, alias) - 1;
+      throw new ManifestError(file, line, conversionReason(error));
     }
   }
   try {
     // CORE_SCHEMA: YAML 1.2 core types, as the `yaml` package reads them; no timestamps turned into Dates.
-    return jsYaml.load(slice.text, { schema: jsYaml.CORE_SCHEMA, filename: file });
+    return jsYaml.load(slice.text, { schema: MANIFEST_SCHEMA, filename: file });
   } catch (error) {
     if (error instanceof jsYaml.YAMLException) {
-      // `reason` only: the full message quotes the offending source, which may be a secret.
       // Some errors (a second document after `...` with no marker) carry no mark despite the types.
-      const mark = error.mark as { line: number } | undefined;
-      throw new ManifestError(file, slice.firstLine + (mark?.line ?? 0), `YAML syntax error: ${error.reason}`);
+      const mark = error.mark as { line: number; position: number } | undefined;
+      const line = mark === undefined ? contentLine(slice) : slice.firstLine + lineIn(slice.text, errorOffset(slice.text, error.reason, mark.position)) - 1;
+      throw new ManifestError(file, line, `YAML syntax error: ${jsYamlReason(error.reason)}`);
     }
     throw error;
   }
 }
 
-function lineIn(text: string, offset: number): number {
-  return countLines(text.slice(0, offset)) + 1;
+/**
+ * js-yaml's reason without the parts it copies from the input (`unknown tag !<…>`, `unidentified alias "…"`,
+ * `tag name is malformed: …`): a tag, an alias or a handle can hold a secret.
+ */
+export function jsYamlReason(reason: string): string {
+  const cut = reason.search(/!<|"|'|: /);
+  const head = (cut === -1 ? reason : reason.slice(0, cut)).trim().replace(/\s+(?:for|with|of)$/, '');
+  return head === '' ? 'invalid YAML' : head;
 }
 
-function firstLine(message: string): string {
-  // yaml's messages quote the offending source after the first line; it may be a secret.
-  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+/** The `yaml` package's error code in words (`BAD_INDENT` → `bad indent`): its messages quote the source. */
+export function yamlCodeReason(code: string): string {
+  return code.toLowerCase().replace(/_/g, ' ');
+}
+
+/** Where the first alias without an anchor before it stands, as an offset into the document's text. */
+function unresolvedAliasOffset(document: Document.Parsed): number | undefined {
+  let offset: number | undefined;
+  visit(document, {
+    Alias(_key, node) {
+      if (node.resolve(document) !== undefined) return undefined;
+      offset = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return offset;
+}
+
+/** Why toJS failed: an unresolved alias or the alias-expansion guard; never the message, which names the alias. */
+function conversionReason(error: unknown): string {
+  if (error instanceof ReferenceError) {
+    return /excessive alias count/i.test(error.message) ? 'too many YAML alias expansions (alias bomb?)' : 'unresolved YAML alias';
+  }
+  if (error instanceof Error && /merge/i.test(error.message)) return 'YAML merge key needs a mapping or a sequence of mappings';
+  return 'cannot convert document';
+}
+
+/**
+ * js-yaml judges a node's tag only after reading the whole node, so its mark stands past the node (on the next
+ * line, or past a whole mapping). The tag itself is in the reason: find where it was written before the mark.
+ */
+function errorOffset(text: string, reason: string, position: number): number {
+  const tag = tagOffset(text, reason, position);
+  if (tag !== undefined) return tag;
+  // At the end of the stream the mark is past the last line: name the line the unclosed scalar or collection ends on.
+  if (reason.startsWith('unexpected end of the')) return text.slice(0, position).trimEnd().length - 1;
+  return position;
+}
+
+function tagOffset(text: string, reason: string, position: number): number | undefined {
+  const start = reason.indexOf('!<');
+  const end = reason.indexOf('>', start + 2);
+  if (start === -1 || end === -1) return undefined;
+  const tag = reason.slice(start + 2, end);
+  const offset = tag === '' || tag === '?' ? -1 : text.lastIndexOf(tag, position);
+  return offset === -1 ? undefined : offset;
+}
+
+function lineIn(text: string, offset: number): number {
+  return countLines(text.slice(0, offset)) + 1;
 }
 
 /**
@@ -199,7 +272,7 @@ export class SliceLineFinder {
   lineOf(pointer: string, fallback: number): number {
     if (this.parsed === undefined) {
       const lineCounter = new LineCounter();
-      this.parsed = { document: parseDocument(this.slice.text, { prettyErrors: false, lineCounter }), lineCounter };
+      this.parsed = { document: parseDocument(this.slice.text, { prettyErrors: false, merge: true, lineCounter }), lineCounter };
     }
     let node: unknown = this.parsed.document.contents;
     let offset: number | undefined;

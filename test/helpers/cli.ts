@@ -12,12 +12,12 @@ export interface CliResult {
 }
 
 /** Run the real CLI as a user would, with optional standard input. */
-export function runCli(args: readonly string[], input?: string, cwd = ROOT): CliResult {
+export function runCli(args: readonly string[], input?: string, cwd = ROOT, env: Record<string, string> = {}): CliResult {
   const result = spawnSync(process.execPath, [CLI, ...args], {
     cwd,
     input: input ?? '',
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...env },
     maxBuffer: 256 * 1024 * 1024,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
