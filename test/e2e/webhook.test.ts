@@ -455,6 +455,30 @@ async function main(): Promise<void> {
     t.equal((elsewhere.stderr.match(/\[no-sealing-key-in-git\]/g) ?? []).length, 1, 'the finding is reported once');
   });
 
+  t.test('scenario 9: kubectl debug with a literal credential in --env is refused (pods/ephemeralcontainers)', async (t) => {
+    const ns = 's9-apps';
+    await createNamespace(ns);
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: ns }, spec: { containers: [{ name: 'web', image: 'registry.example/web:1.0' }] } };
+    await mustKubectl('admin', ['create', '-f', '-'], manifest(pod));
+    const token = `ghp_${randomBytes(18).toString('hex').slice(0, 36)}`;
+    allCanaries.push(token);
+    const debug = (name: string, env: string): Promise<KubectlResult> =>
+      kubectl('admin', ['debug', 'web', '-n', ns, '--image=registry.example/busybox:1.37', `--container=${name}`, '--target=web', '--attach=false', `--env=${env}`]);
+    const refused = await debug('debugger-a', `GITHUB_TOKEN=${token}`);
+    t.not(refused.code, 0, 'kubectl debug fails');
+    t.match(refused.stderr, /admission webhook "validate-workloads\.secretguard\.io" denied the request: \[no-credential-in-env\] Pod web container `debugger-a` env `GITHUB_TOKEN` holds a literal GitHub token/, 'denied by validate-workloads.secretguard.io');
+    t.notOk(leaks(refused.stderr + refused.stdout, [token]), 'the token is not in kubectl output');
+    const stored = await getJson(['pod', 'web', '-n', ns]);
+    t.same((stored?.spec as Json | undefined)?.ephemeralContainers, undefined, 'no ephemeral container was added');
+    const clean = await debug('debugger-b', 'TERM=xterm');
+    t.equal(clean.code, 0, 'kubectl debug with ordinary env is admitted', { stderr: clean.stderr });
+    const added = ((await getJson(['pod', 'web', '-n', ns]))?.spec as Json | undefined)?.ephemeralContainers as Json[] | undefined;
+    t.same(added?.map((c) => c.name), ['debugger-b'], 'the clean debug container was added');
+    // A status write on the same Pod is still skipped: it cannot add env.
+    const status = await kubectl('admin', ['patch', 'pod', 'web', '-n', ns, '--subresource=status', '--type=merge', '-p', '{"status":{"message":"s9"}}']);
+    t.equal(status.code, 0, 'a status patch is admitted', { stderr: status.stderr });
+  });
+
   // Last: stops secretguard.
   t.test('scenario 5: secretguard stopped: Secrets fail closed, kube-system unaffected; restart recovers', async (t) => {
     const ns = 's5-apps';
