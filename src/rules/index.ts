@@ -4,6 +4,7 @@ import clusterSecretStoreConditions from './clustersecretstore-conditions.js';
 import externalSecretRefreshInterval from './externalsecret-refresh-interval.js';
 import externalSecretRemoteKeyPrefix from './externalsecret-remote-key-prefix.js';
 import externalSecretStoreAccess from './externalsecret-store-access.js';
+import externalSecretTemplatePlaintext from './externalsecret-template-plaintext.js';
 import managedSecretDirectEdit from './managed-secret-direct-edit.js';
 import reflectorNamespaceIsolation from './reflector-namespace-isolation.js';
 import secretStoreNamespaceRefs from './secretstore-namespace-refs.js';
@@ -18,4 +19,4 @@ import sealedSecretTemplateMetadata from './sealedsecret-template-metadata.js';
 import sealedSecretTemplatePlaintext from './sealedsecret-template-plaintext.js';
 
 /** Every rule secretguard ships, in the order the docs list them. Add one import and one entry per rule. */
-export const allRules: readonly Rule[] = [noPlaintextSecret, noSealingKeyInGit, argocdCredentialsManaged, noCredentialInConfigMap, noCredentialInEnv, sealedSecretCiphertext, sealedSecretScope, sealedSecretTemplateMetadata, sealedSecretTemplatePlaintext, clusterSecretStoreConditions, secretStoreNamespaceRefs, externalSecretStoreAccess, externalSecretRemoteKeyPrefix, externalSecretRefreshInterval, managedSecretDirectEdit, reflectorNamespaceIsolation, argocdIgnoreDifferencesScope];
+export const allRules: readonly Rule[] = [noPlaintextSecret, noSealingKeyInGit, argocdCredentialsManaged, noCredentialInConfigMap, noCredentialInEnv, sealedSecretCiphertext, sealedSecretScope, sealedSecretTemplateMetadata, sealedSecretTemplatePlaintext, clusterSecretStoreConditions, secretStoreNamespaceRefs, externalSecretStoreAccess, externalSecretRemoteKeyPrefix, externalSecretRefreshInterval, externalSecretTemplatePlaintext, managedSecretDirectEdit, reflectorNamespaceIsolation, argocdIgnoreDifferencesScope];
