@@ -15,7 +15,7 @@ import { Engine } from '../engine/engine.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { fixedEngine, type EngineSource } from './policy.js';
-import { LoadMonitor } from './pressure.js';
+import { LoadMonitor, type LagSource } from './pressure.js';
 import type { ServingTlsOptions } from './tls.js';
 
 /** Secrets and ConfigMaps up to 1 MiB arrive twice on UPDATE (object, oldObject), plus the review around them. */
@@ -34,6 +34,8 @@ export interface AppDeps {
    * timeout. Default: a quarter of `webhook.deadlineMs`, at most 1000. 0 turns shedding off.
    */
   maxEventLoopLagMs?: number;
+  /** Where the event-loop lag is read; default a `LoadMonitor` that runs while the app is open. */
+  lagSource?: LagSource;
   /** Serve HTTPS with these options (key, cert, minVersion, ciphers); absent for `inject` tests. */
   https?: ServingTlsOptions | undefined;
 }
@@ -72,13 +74,15 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
       ? (fastify(common) as unknown as FastifyInstance<AnyServer>)
       : (fastify({ ...common, https: deps.https }) as unknown as FastifyInstance<AnyServer>);
 
-  const monitor = new LoadMonitor();
-  if (deps.maxEventLoopLagMs !== 0) {
+  let lagSource = deps.lagSource;
+  if (lagSource === undefined && deps.maxEventLoopLagMs !== 0) {
+    const monitor = new LoadMonitor();
     monitor.start();
     app.addHook('onClose', (_instance, done) => {
       monitor.stop();
       done();
     });
+    lagSource = monitor;
   }
   const maxLagMs = (): number => deps.maxEventLoopLagMs ?? Math.min(1000, source.webhook().deadlineMs / 4);
 
@@ -152,7 +156,7 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
       const reason = decoded.error === 'request.uid is missing' ? 'MissingUID' : 'NotAdmissionReview';
       return refuse(reply, endpoint, { status: 400, reason, message: decoded.error });
     }
-    const lag = monitor.lagMs;
+    const lag = lagSource?.lagMs ?? 0;
     metrics.eventLoopLag.set(lag / 1000);
     const outcome =
       deps.maxEventLoopLagMs !== 0 && lag > maxLagMs()
