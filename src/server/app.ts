@@ -11,11 +11,11 @@ import {
   type AdmissionRequest,
 } from '../admission/review.js';
 import type { ClusterView } from '../cluster/view.js';
-import { Engine } from '../engine/engine.js';
+import { Engine, kindKey } from '../engine/engine.js';
 import { createLogger, type Logger } from './logger.js';
-import { Metrics } from './metrics.js';
+import { Metrics, type LabelVocabulary } from './metrics.js';
 import { fixedEngine, type EngineSource } from './policy.js';
-import { LoadMonitor } from './pressure.js';
+import { LoadMonitor, type LagSource } from './pressure.js';
 import type { ServingTlsOptions } from './tls.js';
 
 /** Secrets and ConfigMaps up to 1 MiB arrive twice on UPDATE (object, oldObject), plus the review around them. */
@@ -34,6 +34,8 @@ export interface AppDeps {
    * timeout. Default: a quarter of `webhook.deadlineMs`, at most 1000. 0 turns shedding off.
    */
   maxEventLoopLagMs?: number;
+  /** Where the event-loop lag is read; default a `LoadMonitor` that runs while the app is open. */
+  lagSource?: LagSource;
   /** Serve HTTPS with these options (key, cert, minVersion, ciphers); absent for `inject` tests. */
   https?: ServingTlsOptions | undefined;
 }
@@ -72,15 +74,28 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
       ? (fastify(common) as unknown as FastifyInstance<AnyServer>)
       : (fastify({ ...common, https: deps.https }) as unknown as FastifyInstance<AnyServer>);
 
-  const monitor = new LoadMonitor();
-  if (deps.maxEventLoopLagMs !== 0) {
+  let lagSource = deps.lagSource;
+  if (lagSource === undefined && deps.maxEventLoopLagMs !== 0) {
+    const monitor = new LoadMonitor();
     monitor.start();
     app.addHook('onClose', (_instance, done) => {
       monitor.stop();
       done();
     });
+    lagSource = monitor;
   }
   const maxLagMs = (): number => deps.maxEventLoopLagMs ?? Math.min(1000, source.webhook().deadlineMs / 4);
+
+  // Metric labels come from the engine's rules; every engine has the same rules (a config can only
+  // turn them off), so the last engine seen serves requests answered without one (shed, deadline).
+  let vocabulary: LabelVocabulary | undefined;
+  const seen = (engine: Engine): Engine => {
+    vocabulary = vocabularyOf(engine);
+    return engine;
+  };
+  const first = source.get();
+  if (first instanceof Engine) seen(first);
+  else void first.then(seen, () => undefined);
 
   app.decorateRequest('receivedAt', 0);
   app.addHook('onRequest', (request, _reply, done) => {
@@ -152,7 +167,7 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
       const reason = decoded.error === 'request.uid is missing' ? 'MissingUID' : 'NotAdmissionReview';
       return refuse(reply, endpoint, { status: 400, reason, message: decoded.error });
     }
-    const lag = monitor.lagMs;
+    const lag = lagSource?.lagMs ?? 0;
     metrics.eventLoopLag.set(lag / 1000);
     const outcome =
       deps.maxEventLoopLagMs !== 0 && lag > maxLagMs()
@@ -180,7 +195,7 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
       }, remaining);
     });
     const work = (async (): Promise<AdmissionOutcome> => {
-      const engine = await source.get();
+      const engine = seen(await source.get());
       return endpoint === 'validate' ? respondValidate(engine, deps.view, admission) : respondMutate(engine, deps.view, admission);
     })();
     try {
@@ -197,9 +212,9 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
 
   function record(endpoint: Endpoint, admission: AdmissionRequest, outcome: AdmissionOutcome, durationMs: number): void {
     const kind = admission.kind.kind;
-    metrics.requests.inc({ endpoint, kind, operation: admission.operation, decision: outcome.decision });
+    metrics.countRequest({ endpoint, group: admission.kind.group, kind, operation: admission.operation, decision: outcome.decision }, vocabulary);
     metrics.latency.observe({ endpoint }, durationMs / 1000);
-    metrics.countFindings(outcome.findings);
+    metrics.countFindings(outcome.findings, vocabulary);
     logger.info(
       {
         endpoint,
@@ -227,4 +242,21 @@ function endpointOf(url: string): string {
   if (url.startsWith('/validate')) return 'validate';
   if (url.startsWith('/mutate')) return 'mutate';
   return 'other';
+}
+
+const vocabularies = new WeakMap<Engine, LabelVocabulary>();
+
+function vocabularyOf(engine: Engine): LabelVocabulary {
+  let vocabulary = vocabularies.get(engine);
+  if (vocabulary === undefined) {
+    const kinds = new Set<string>();
+    const rules = new Set<string>();
+    for (const item of [...engine.rules, ...engine.mutators]) {
+      rules.add(item.meta.id);
+      for (const kind of item.meta.match.kinds) kinds.add(kindKey(kind.group, kind.kind));
+    }
+    vocabulary = { kinds, rules };
+    vocabularies.set(engine, vocabulary);
+  }
+  return vocabulary;
 }

@@ -5,7 +5,7 @@ import { Metrics } from '../../src/server/metrics.js';
 import type { Engine } from '../../src/engine/engine.js';
 import type { AdmissionReviewResponse } from '../../src/admission/review.js';
 import type { JsonObject } from '../../src/k8s/json.js';
-import { CANARY, fixture, LogSink, secretReview, syncedView, testEngine } from './helpers.js';
+import { CANARY, fixture, LogSink, ManualLag, secretReview, syncedView, testEngine } from './helpers.js';
 
 function setup(options: { engine?: Engine; view?: ReturnType<typeof syncedView>; slowMs?: number } = {}) {
   const sink = new LogSink();
@@ -19,7 +19,7 @@ function setup(options: { engine?: Engine; view?: ReturnType<typeof syncedView>;
           get: () => new Promise<Engine>((resolve) => setTimeout(() => { resolve(engine); }, options.slowMs)),
           webhook: () => engine.config.webhook,
         };
-  const app = buildApp({ engine: source, view: options.view ?? syncedView(), logger, metrics });
+  const app = buildApp({ engine: source, view: options.view ?? syncedView(), logger, metrics, lagSource: new ManualLag() });
   return { app, sink, metrics };
 }
 
@@ -252,7 +252,7 @@ t.test('body limit: a 3 MiB review is accepted, a larger-than-limit one gets 413
 t.test('logs never carry a secret value, even at trace level', async (t) => {
   const sink = new LogSink();
   const logger = createLogger('trace', sink);
-  const app = buildApp({ engine: testEngine(), view: syncedView(), logger });
+  const app = buildApp({ engine: testEngine(), view: syncedView(), logger, lagSource: new ManualLag() });
   for (const name of ['create', 'update', 'dry-run', 'delete']) await post(app, '/validate', fixture(name));
   await post(app, '/validate', '{"x":"' + CANARY + '"', 'application/json');
   const text = sink.lines.join('\n');
