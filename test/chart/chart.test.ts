@@ -233,6 +233,20 @@ if (helm !== undefined) {
     t.match(stagingConfig, /no-plaintext-secret:\n\s+action: warn/, 'a bare action is written in object form');
   });
 
+  t.test('first install: Argo CD registers the webhooks only after the pods that serve them are healthy', async (t) => {
+    for (const mode of ['selfManaged', 'certManager'] as const) {
+      const { objects } = render(helm, [], [`--set=certificates.mode=${mode}`]);
+      const wave = (o: K8sObject | undefined): number => Number(o?.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? '0');
+      for (const kind of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']) {
+        t.equal(wave(find(objects, kind)), 1, `${mode}: ${kind} in sync wave 1`);
+      }
+      const others = objects.filter((o) => !o.kind.endsWith('WebhookConfiguration'));
+      t.ok(others.length > 0 && others.every((o) => wave(o) < 1), `${mode}: the Deployment, Service, RBAC and certificates come in earlier waves`);
+    }
+    const moved = render(helm, [], ['--set=webhook.syncWave=5']).objects;
+    t.equal(find(moved, 'ValidatingWebhookConfiguration')?.metadata.annotations?.['argocd.argoproj.io/sync-wave'], '5', 'the wave is configurable');
+  });
+
   t.test('values.schema.json rejects typos and bad values', async (t) => {
     const cases: [string, string[]][] = [
       ['misspelt top-level key (file)', ['--values', join(VALUES_DIR, 'typo.yaml')]],
