@@ -163,6 +163,19 @@ export class Engine {
   }
 }
 
+/**
+ * The class name of a thrown value, for messages and logs: never its message, which can quote the
+ * input (JSON.parse does), and nothing but a short class-like name, whatever was thrown.
+ */
+export function errorName(error: unknown): string {
+  try {
+    if (error instanceof Error) return typeof error.name === 'string' && /^[A-Za-z][A-Za-z0-9]{0,39}$/.test(error.name) ? error.name : 'Error';
+  } catch {
+    // a proxy or getter that throws: fall through
+  }
+  return error === null ? 'null' : typeof error;
+}
+
 export function kindKey(group: string, kind: string): string {
   return `${group}/${kind}`;
 }
