@@ -4,14 +4,16 @@ import { fastify, LogController, type FastifyInstance, type FastifyReply, type F
 import {
   decodeAdmissionReview,
   respondDeadline,
+  respondEngineFailed,
   respondMutate,
+  respondMutateUnchanged,
   respondOverloaded,
   respondValidate,
   type AdmissionOutcome,
   type AdmissionRequest,
 } from '../admission/review.js';
 import type { ClusterView } from '../cluster/view.js';
-import { Engine, kindKey } from '../engine/engine.js';
+import { Engine, errorName, kindKey } from '../engine/engine.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics, type LabelVocabulary } from './metrics.js';
 import { fixedEngine, type EngineSource } from './policy.js';
@@ -93,9 +95,13 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
     vocabulary = vocabularyOf(engine);
     return engine;
   };
-  const first = source.get();
-  if (first instanceof Engine) seen(first);
-  else void first.then(seen, () => undefined);
+  try {
+    const first = source.get();
+    if (first instanceof Engine) seen(first);
+    else void first.then(seen, () => undefined);
+  } catch {
+    // no engine yet: each request reports the failure
+  }
 
   app.decorateRequest('receivedAt', 0);
   app.addHook('onRequest', (request, _reply, done) => {
@@ -129,7 +135,7 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
     if (status >= 400 && status < 500) {
       return refuse(reply, endpoint, { status: 400, reason: 'BadRequest', message: 'the request could not be read' });
     }
-    logger.error({ endpoint, error: error instanceof Error ? error.name : 'error' }, 'internal error');
+    logger.error({ endpoint, error: errorName(error) }, 'internal error');
     return reply.code(500).send({ code: 500, reason: 'InternalError', message: 'internal error' });
   });
 
@@ -169,25 +175,32 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
     }
     const lag = lagSource?.lagMs ?? 0;
     metrics.eventLoopLag.set(lag / 1000);
-    const outcome =
-      deps.maxEventLoopLagMs !== 0 && lag > maxLagMs()
-        ? respondOverloaded(decoded.request, source.webhook().onDeadline)
-        : await decide(endpoint, decoded.request, request.receivedAt);
+    const overloaded = deps.maxEventLoopLagMs !== 0 && lag > maxLagMs();
+    const outcome = !overloaded
+      ? await decide(endpoint, decoded.request, request.receivedAt)
+      : endpoint === 'mutate'
+        ? respondMutateUnchanged(decoded.request, 'is overloaded', 'shed')
+        : respondOverloaded(decoded.request, source.webhook().onDeadline);
     const durationMs = performance.now() - request.receivedAt;
     record(endpoint, decoded.request, outcome, durationMs);
     return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(outcome.review);
   }
 
   /**
-   * The engine's answer, or the configured failure answer when the deadline passes first. The
+   * The engine's answer, or the failure answer when the deadline passes first (validating: per
+   * `onDeadline`; mutating: allowed unchanged) or the engine throws (validating: denied). The
    * deadline counts from the request's arrival, so a request that queued behind others is answered
    * at once rather than evaluated too late. A synchronous rule run cannot be interrupted: the
    * deadline covers waiting, not a single runaway rule.
    */
   async function decide(endpoint: Endpoint, admission: AdmissionRequest, receivedAt: number): Promise<AdmissionOutcome> {
     const { deadlineMs, onDeadline } = source.webhook();
+    const late = (): AdmissionOutcome =>
+      endpoint === 'mutate'
+        ? respondMutateUnchanged(admission, `could not finish within ${deadlineMs}ms`, 'deadline')
+        : respondDeadline(admission, onDeadline, deadlineMs);
     const remaining = deadlineMs - (performance.now() - receivedAt);
-    if (remaining <= 0) return respondDeadline(admission, onDeadline, deadlineMs);
+    if (remaining <= 0) return late();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => {
@@ -199,11 +212,10 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
       return endpoint === 'validate' ? respondValidate(engine, deps.view, admission) : respondMutate(engine, deps.view, admission);
     })();
     try {
-      return (await Promise.race([work, deadline])) ?? respondDeadline(admission, onDeadline, deadlineMs);
+      return (await Promise.race([work, deadline])) ?? late();
     } catch (error) {
-      logger.error({ uid: admission.uid, error: error instanceof Error ? error.name : 'error' }, 'engine failed');
-      const failed = respondDeadline(admission, onDeadline, deadlineMs);
-      return { ...failed, decision: 'error' };
+      logger.error({ uid: admission.uid, error: errorName(error) }, 'engine failed');
+      return endpoint === 'mutate' ? respondMutateUnchanged(admission, 'failed', 'error') : respondEngineFailed(admission);
     } finally {
       clearTimeout(timer);
       work.catch(() => undefined);

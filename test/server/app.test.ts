@@ -181,11 +181,42 @@ t.test('deadline: a slow engine is answered per webhook.onDeadline before the AP
   t.match(denied.status?.message, /could not decide within 100ms/);
   t.match(deny.sink.records.find((r) => r['msg'] === 'admission decision'), { decision: 'deadline' });
   const allow = setup({ engine: testEngine({ webhook: { deadlineMs: 100, onDeadline: 'allow' } }), slowMs: 1000 });
-  const allowed = responseOf((await post(allow.app, '/mutate', fixture('create'))).body);
+  const allowed = responseOf((await post(allow.app, '/validate', fixture('create'))).body);
   t.equal(allowed.allowed, true);
   t.match(allowed.warnings?.[0], /allowed unchecked/);
+  // The mutating webhook never blocks a workload: allowed without a patch whatever onDeadline says.
+  const mutated = responseOf((await post(deny.app, '/mutate', secretReview({ mutate: 'yes' }))).body);
+  t.same({ allowed: mutated.allowed, patch: mutated.patch, warnings: mutated.warnings }, { allowed: true, patch: undefined, warnings: ['secretguard could not finish within 100ms; the object was admitted without its changes'] });
   const fast = setup({ engine: testEngine({ webhook: { deadlineMs: 500 } }), slowMs: 10 });
   t.equal(responseOf((await post(fast.app, '/validate', secretReview({ deny: 'y' }))).body).status?.code, 403, 'in time: the real answer');
+});
+
+t.test('engine failure: /validate denies even with onDeadline allow; /mutate is allowed unchanged', async (t) => {
+  for (const onDeadline of ['deny', 'allow'] as const) {
+    const engine = testEngine({ webhook: { onDeadline } });
+    // A deliberate fault: the engine cannot be had, as when building it throws.
+    const faults: (() => never)[] = [
+      () => { throw new TypeError('deliberate fault ' + CANARY); },
+      () => { throw Object.assign(new Error(CANARY), { name: CANARY + ' with spaces' }); },
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- a non-Error throw is the fault under test
+      () => { throw CANARY; },
+    ];
+    for (const fault of faults) {
+      const sink = new LogSink();
+      const app = buildApp({ engine: { get: fault, webhook: () => engine.config.webhook }, view: syncedView(), logger: createLogger('info', sink), lagSource: new ManualLag() });
+      const denied = await post(app, '/validate', fixture('create'));
+      t.equal(denied.statusCode, 200);
+      t.same(responseOf(denied.body), {
+        uid: (fixture('create')['request'] as JsonObject)['uid'],
+        allowed: false,
+        status: { code: 500, message: 'secretguard failed to check this object; retry, and if it persists see the secretguard logs' },
+      }, `validate denied (onDeadline ${onDeadline})`);
+      const mutated = responseOf((await post(app, '/mutate', secretReview({ mutate: 'yes' }))).body);
+      t.same({ allowed: mutated.allowed, patch: mutated.patch, warnings: mutated.warnings }, { allowed: true, patch: undefined, warnings: ['secretguard failed; the object was admitted without its changes'] });
+      t.notOk(sink.lines.some((l) => l.includes(CANARY)), 'the thrown text is not logged');
+      t.match(sink.records.filter((r) => r['msg'] === 'admission decision').map((r) => r['decision']), ['error', 'error']);
+    }
+  }
 });
 
 t.test('bad input: 400 with a JSON error, logged once without the body', async (t) => {

@@ -5,6 +5,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { generateCertificates } from '../../src/certs/generate.js';
 import { startServer, type RunningServer, type ServeOptions } from '../../src/server/serve.js';
 import { LogSink, ManualLag } from './helpers.js';
@@ -113,4 +114,35 @@ export interface ReviewResponse {
 
 export function responseOf(answer: Answer): ReviewResponse {
   return (JSON.parse(answer.body) as { response: ReviewResponse }).response;
+}
+
+/**
+ * POST over a raw TLS connection: `head` bytes of the body, a pause of `pauseMs`, then the rest.
+ * Resolves with the answer, or with `closed` when the server ends the connection without one.
+ */
+export function postSlowly(
+  live: LiveServer,
+  urlPath: string,
+  body: string,
+  options: { head: number; pauseMs: number },
+): Promise<Answer & { closed: boolean }> {
+  return new Promise((resolve) => {
+    const bytes = Buffer.from(body, 'utf8');
+    const socket = tlsConnect({ host: '127.0.0.1', port: live.server.port, ca: live.ca, servername: 'localhost' }, () => {
+      socket.write(`POST ${urlPath} HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: ${String(bytes.length)}\r\nconnection: close\r\n\r\n`);
+      socket.write(bytes.subarray(0, options.head));
+      setTimeout(() => {
+        if (!socket.destroyed) socket.end(bytes.subarray(options.head));
+      }, options.pauseMs);
+    });
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const status = /^HTTP\/1\.1 (\d{3})/.exec(text)?.[1];
+      const split = text.indexOf('\r\n\r\n');
+      resolve({ status: status === undefined ? 0 : Number(status), body: split < 0 ? '' : text.slice(split + 4), closed: status === undefined });
+    });
+  });
 }
