@@ -149,7 +149,7 @@ if (helm !== undefined) {
       t.ok(secretBearing.has(r), `validate.secretguard.io (Fail) receives ${r}`);
       t.notOk(workloads.has(r), `validate-workloads.secretguard.io does not receive ${r}`);
     }
-    for (const r of ['/pods', '/replicationcontrollers', 'apps/deployments', 'apps/statefulsets', 'apps/daemonsets', 'apps/replicasets', 'batch/jobs', 'batch/cronjobs', 'argoproj.io/rollouts']) {
+    for (const r of ['/pods', '/pods/ephemeralcontainers', '/replicationcontrollers', 'apps/deployments', 'apps/statefulsets', 'apps/daemonsets', 'apps/replicasets', 'batch/jobs', 'batch/cronjobs', 'argoproj.io/rollouts']) {
       t.ok(workloads.has(r), `validate-workloads.secretguard.io (Ignore) receives ${r}`);
       t.notOk(secretBearing.has(r), `validate.secretguard.io does not receive ${r}`);
     }
