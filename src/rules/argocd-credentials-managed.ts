@@ -1,8 +1,8 @@
-import { detectCredentials } from '../detectors/index.js';
+import { detectCredentials } from '../detectors/detect.js';
 import { createRule } from '../engine/rule.js';
 import { isObject, type JsonObject } from '../k8s/json.js';
 import { labelsOf } from '../k8s/object.js';
-import { gitProvenance, trustedProducer } from '../k8s/provenance.js';
+import { gitProvenance, trustedProducer } from './support/provenance.js';
 import { secretValues, type SecretValue } from '../k8s/secrets.js';
 
 interface Options {

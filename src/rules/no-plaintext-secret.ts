@@ -1,7 +1,7 @@
-import { describeHits, detectCredentials } from '../detectors/index.js';
+import { describeHits, detectCredentials } from '../detectors/detect.js';
 import { createRule } from '../engine/rule.js';
 import { labelsOf } from '../k8s/object.js';
-import { gitProvenance, trustedProducer } from '../k8s/provenance.js';
+import { gitProvenance, trustedProducer } from './support/provenance.js';
 import { isPersonRequester, secretValues, type SecretValue } from '../k8s/secrets.js';
 import { SEALING_KEY_LABEL } from './no-sealing-key-in-git.js';
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { webhookResources, webhookRulesData, type WebhookResource } from '../../scripts/render-webhook-config.js';
-import { allRules } from '../../src/rules/index.js';
+import { allRules } from '../../src/rules/registry.js';
 import { runCli } from '../helpers/cli.js';
 import { CHART, find, helmOrSkip, render, runHelm, SPOKE_VALUES, templateArgs, VALUES_DIR, type K8sObject } from './helm.js';
 
