@@ -19,8 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, stringify } from 'yaml';
 import { configSchema } from '../src/config/schema.js';
 import type { MatchKind, Operation, RuleMatch } from '../src/engine/types.js';
-import { allMutators } from '../src/mutators/index.js';
-import { allRules } from '../src/rules/index.js';
+import { allMutators } from '../src/mutators/registry.js';
+import { allRules } from '../src/rules/registry.js';
 import { peerPath } from '../test/e2e/peers.js';
 
 /** Repository root: this file runs from dist/scripts/. */

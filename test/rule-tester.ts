@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ClusterIndex } from '../src/cluster/index.js';
+import { ClusterIndex } from '../src/cluster/cluster-index.js';
 import type { ClusterView } from '../src/cluster/view.js';
 import { resolveConfig } from '../src/config/load.js';
 import type { SecretGuardConfigFile } from '../src/config/types.js';
@@ -8,8 +8,8 @@ import type { Action, ConfigurableAction, Finding, Operation, Requester, Rule, S
 import type { JsonObject } from '../src/k8s/json.js';
 import { gvkOf, nameOf, namespaceOf } from '../src/k8s/object.js';
 import { isClusterScoped } from '../src/k8s/scope.js';
-import { allMutators } from '../src/mutators/index.js';
-import { allRules } from '../src/rules/index.js';
+import { allMutators } from '../src/mutators/registry.js';
+import { allRules } from '../src/rules/registry.js';
 
 export interface RuleCase {
   name: string;

@@ -116,6 +116,30 @@ export function respondOverloaded(request: AdmissionRequest, onDeadline: 'deny' 
   return { review: wrap(response), decision: 'shed', findings: [], ruleIds: [] };
 }
 
+/**
+ * The mutating webhook's answer when it did not run its mutators (shed, deadline, engine error):
+ * allowed with no patch. The mutators only add conveniences, and the chart registers them with
+ * failurePolicy Ignore, so a secretguard in trouble never blocks a workload.
+ */
+export function respondMutateUnchanged(request: AdmissionRequest, why: string, decision: Decision): AdmissionOutcome {
+  const warnings = [sanitizeWarning(`secretguard ${why}; the object was admitted without its changes`)];
+  return { review: wrap({ uid: request.uid, allowed: true, warnings }), decision, findings: [], ruleIds: [] };
+}
+
+/**
+ * The validating answer when the engine failed: a denial whatever `onDeadline` says, because a
+ * failure that repeats on every request (a bad config, a broken rule) would otherwise admit
+ * everything unchecked.
+ */
+export function respondEngineFailed(request: AdmissionRequest): AdmissionOutcome {
+  const response: AdmissionResponse = {
+    uid: request.uid,
+    allowed: false,
+    status: { code: 500, message: 'secretguard failed to check this object; retry, and if it persists see the secretguard logs' },
+  };
+  return { review: wrap(response), decision: 'error', findings: [], ruleIds: [] };
+}
+
 export function encodeFindings(uid: string, findings: readonly Finding[], maxMessageLength: number): Omit<AdmissionOutcome, 'findings'> {
   const denying = findings.filter((f) => f.action === 'deny' || f.action === 'error');
   const warnings = encodeWarnings(findings.filter((f) => f.action === 'warn').map((f) => f.message));

@@ -1,9 +1,9 @@
 import { createRule } from '../engine/rule.js';
-import { remoteKeyPrefixes, tenantOf } from '../engine/tenancy.js';
+import { remoteKeyPrefixes, tenantOf } from './support/tenancy.js';
 import { arrayAt, isObject, objectAt, pointer, stringAt } from '../k8s/json.js';
 import type { ClusterView } from '../cluster/view.js';
-import { CLUSTER_SECRET_STORE, esoKinds, esoUsage, reportUnknownEsoVersion, SECRET_STORE, UNKNOWN_VERSION_MESSAGE, type EsoUsage } from '../k8s/eso.js';
 import { findPathSupport } from '../k8s/eso-providers.js';
+import { CLUSTER_SECRET_STORE, esoKinds, esoUsage, reportUnknownEsoVersion, SECRET_STORE, UNKNOWN_VERSION_MESSAGE, type EsoUsage } from './support/eso.js';
 
 type MessageId = 'keyOutsidePrefix' | 'findWithoutPath' | 'findPathIgnored' | 'unknownVersion';
 

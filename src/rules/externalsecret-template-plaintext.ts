@@ -1,6 +1,6 @@
-import { describeHits, detectCredentials } from '../detectors/index.js';
+import { describeHits, detectCredentials } from '../detectors/detect.js';
 import { createRule } from '../engine/rule.js';
-import { esoKinds, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE } from '../k8s/eso.js';
+import { esoKinds, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE } from './support/eso.js';
 import { arrayAt, objectAt, pointer, stringAt } from '../k8s/json.js';
 
 type MessageId = 'templateData' | 'templateLiteral' | 'unknownVersion';

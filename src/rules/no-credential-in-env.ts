@@ -1,4 +1,4 @@
-import { describeHits, detectCredentials } from '../detectors/index.js';
+import { describeHits, detectCredentials } from '../detectors/detect.js';
 import { createRule } from '../engine/rule.js';
 import { envLiterals, podSpecOf, WORKLOAD_KINDS } from '../k8s/workloads.js';
 

@@ -6,8 +6,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { webhookResources, webhookRulesData, type WebhookResource } from '../../scripts/render-webhook-config.js';
-import { matchesLabelSelector } from '../../src/cluster/selector.js';
-import { allRules } from '../../src/rules/index.js';
+import { matchesLabelSelector } from '../../src/k8s/selector.js';
+import { allRules } from '../../src/rules/registry.js';
 import { SEALING_KEY_LABEL } from '../../src/rules/no-sealing-key-in-git.js';
 import { runCli } from '../helpers/cli.js';
 import { CHART, find, helmOrSkip, render, runHelm, SPOKE_VALUES, templateArgs, VALUES_DIR, type K8sObject } from './helm.js';
@@ -287,6 +287,20 @@ if (helm !== undefined) {
     t.match(config, /team-b-vault/);
     const stagingConfig = (find(staging ?? [], 'ConfigMap')?.['data'] as Record<string, string>)['config.yaml'] ?? '';
     t.match(stagingConfig, /no-plaintext-secret:\n\s+action: warn/, 'a bare action is written in object form');
+  });
+
+  t.test('first install: Argo CD registers the webhooks only after the pods that serve them are healthy', async (t) => {
+    for (const mode of ['selfManaged', 'certManager'] as const) {
+      const { objects } = render(helm, [], [`--set=certificates.mode=${mode}`]);
+      const wave = (o: K8sObject | undefined): number => Number(o?.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? '0');
+      for (const kind of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']) {
+        t.equal(wave(find(objects, kind)), 1, `${mode}: ${kind} in sync wave 1`);
+      }
+      const others = objects.filter((o) => !o.kind.endsWith('WebhookConfiguration'));
+      t.ok(others.length > 0 && others.every((o) => wave(o) < 1), `${mode}: the Deployment, Service, RBAC and certificates come in earlier waves`);
+    }
+    const moved = render(helm, [], ['--set=webhook.syncWave=5']).objects;
+    t.equal(find(moved, 'ValidatingWebhookConfiguration')?.metadata.annotations?.['argocd.argoproj.io/sync-wave'], '5', 'the wave is configurable');
   });
 
   t.test('values.schema.json rejects typos and bad values', async (t) => {
