@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, stringify } from 'yaml';
 import { configSchema } from '../src/config/schema.js';
 import type { MatchKind, Operation, RuleMatch } from '../src/engine/types.js';
+import { KUSTOMIZE_GROUP } from '../src/k8s/kustomize.js';
 import { allMutators } from '../src/mutators/registry.js';
 import { allRules } from '../src/rules/registry.js';
 import { peerPath } from '../test/e2e/peers.js';
@@ -95,6 +96,9 @@ export function isWorkloadResource(resource: Pick<WebhookResource, 'apiGroup' | 
 
 const DEFAULT_OPERATIONS: readonly Operation[] = ['CREATE', 'UPDATE'];
 
+/** Groups of kinds that exist only in files (kustomize builds its Kustomization away): rules read them in the CLI, no webhook receives them. */
+const FILE_ONLY_GROUPS: ReadonlySet<string> = new Set([KUSTOMIZE_GROUP]);
+
 /** Rules that must see sealing keys in kube-system, where the chart's namespaceSelector sends nothing else. */
 const SEALING_KEY_RULES: ReadonlySet<string> = new Set(['no-sealing-key-in-git']);
 
@@ -148,6 +152,7 @@ export function webhookResources(matchers: readonly Matcher[]): WebhookResource[
   const byKey = new Map<string, WebhookResource & { anyVersion: boolean; versions: Set<string> }>();
   for (const matcher of matchers) {
     for (const kind of matcher.match.kinds) {
+      if (FILE_ONLY_GROUPS.has(kind.group)) continue;
       // A rule that judges a subresource (match.kinds[].subResources) needs its own webhook rule: `pods` does not cover `pods/ephemeralcontainers`.
       const base = resourceOf(kind);
       for (const resource of [base, ...(kind.subResources ?? []).map((sub) => `${base}/${sub}`)]) {

@@ -18,6 +18,9 @@ const CLUSTER_SCOPED = new Set([
   'external-secrets.io/ClusterPushSecret',
   'generators.external-secrets.io/ClusterGenerator',
   'cert-manager.io/ClusterIssuer',
+  // kustomize's build files belong to no namespace (their `namespace:` field sets the namespace of what they build).
+  'kustomize.config.k8s.io/Kustomization',
+  'kustomize.config.k8s.io/Component',
 ]);
 
 export function isClusterScoped(group: string, kind: string): boolean {

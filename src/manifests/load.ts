@@ -3,6 +3,7 @@ import { extname, join } from 'node:path';
 import jsYaml from 'js-yaml';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { isObject, parsePointer, type JsonObject } from '../k8s/json.js';
+import { KUSTOMIZATION_FILE_NAMES } from '../k8s/kustomize.js';
 
 /** A manifest that could not be read or parsed, reported as `file:line: message` with exit code 2. */
 export class ManifestError extends Error {
@@ -61,7 +62,7 @@ function walk(directory: string): string[] {
     if (entry.name.startsWith('.')) continue;
     const path = join(directory, entry.name);
     if (entry.isDirectory()) files.push(...walk(path));
-    else if (entry.isFile() && MANIFEST_EXTENSIONS.has(extname(entry.name).toLowerCase())) files.push(path);
+    else if (entry.isFile() && (MANIFEST_EXTENSIONS.has(extname(entry.name).toLowerCase()) || KUSTOMIZATION_FILE_NAMES.has(entry.name))) files.push(path);
   }
   return files;
 }

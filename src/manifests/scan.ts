@@ -4,6 +4,7 @@ import { resourceOf, type Engine } from '../engine/engine.js';
 import type { Finding, Subject } from '../engine/types.js';
 import type { ResourceRef } from '../k8s/object.js';
 import { gvkOf, nameOf, namespaceOf } from '../k8s/object.js';
+import { implicitKustomization } from '../k8s/kustomize.js';
 import { isClusterScoped } from '../k8s/scope.js';
 import { collectFiles, ManifestError, manifestsInSlice, parseManifests, readSource, SliceLineFinder, splitDocuments, type LoadedManifest, type ManifestSource } from './load.js';
 
@@ -52,10 +53,11 @@ export const CLI_REQUESTER = { username: 'secretguard-cli', groups: [] as string
 
 /**
  * The subject for a manifest: a CREATE by the CLI. A namespaced object that names no namespace gets the
- * default one, as kubectl does; cluster-scoped objects get none.
+ * default one, as kubectl does; cluster-scoped objects get none. A kustomization file's document without a
+ * kind is the Kustomization kustomize takes it for.
  */
 export function manifestSubject(manifest: LoadedManifest, defaultNamespace: string): Subject | undefined {
-  const gvk = gvkOf(manifest.object);
+  const gvk = gvkOf(manifest.object) ?? implicitKustomization(manifest.file, manifest.object);
   if (gvk === undefined) return undefined;
   return {
     gvk,

@@ -6,6 +6,7 @@ import externalSecretRefreshInterval from './externalsecret-refresh-interval.js'
 import externalSecretRemoteKeyPrefix from './externalsecret-remote-key-prefix.js';
 import externalSecretStoreAccess from './externalsecret-store-access.js';
 import externalSecretTemplatePlaintext from './externalsecret-template-plaintext.js';
+import kustomizeSecretGenerator from './kustomize-secret-generator.js';
 import managedSecretDirectEdit from './managed-secret-direct-edit.js';
 import noCredentialInConfigMap from './no-credential-in-configmap.js';
 import noCredentialInEnv from './no-credential-in-env.js';
@@ -29,6 +30,7 @@ export const allRules: readonly Rule[] = [
   argocdCredentialsManaged,
   noCredentialInConfigMap,
   noCredentialInEnv,
+  kustomizeSecretGenerator,
   sealedSecretCiphertext,
   sealedSecretScope,
   sealedSecretTemplateMetadata,
