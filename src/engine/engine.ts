@@ -115,8 +115,8 @@ export class Engine {
           config: this.config,
           report: (descriptor) => {
             const template = rule.meta.messages[descriptor.messageId] ?? descriptor.messageId;
-            const stricter = rule.meta.messageActions?.[descriptor.messageId];
-            const action: Action = stricter === 'error' ? 'error' : setting.actionFromConfig ? configuredAction : (stricter ?? configuredAction);
+            const messageDefault = rule.meta.defaultActionByMessage?.[descriptor.messageId];
+            const action: Action = messageDefault === 'error' ? 'error' : setting.actionFromConfig ? configuredAction : (messageDefault ?? configuredAction);
             findings.push({
               ruleId: id,
               messageId: descriptor.messageId,

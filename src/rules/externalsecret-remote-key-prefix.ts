@@ -2,6 +2,7 @@ import { createRule } from '../engine/rule.js';
 import { remoteKeyPrefixes, tenantOf } from './support/tenancy.js';
 import { arrayAt, isObject, objectAt, pointer, stringAt } from '../k8s/json.js';
 import { esoKinds, esoUsage, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE, type EsoUsage } from './support/eso.js';
+import { displayName } from '../engine/subject.js';
 
 type MessageId = 'keyOutsidePrefix' | 'findWithoutPath' | 'unknownVersion';
 
@@ -62,7 +63,7 @@ function remoteKeys(usage: EsoUsage, missingPath: (field: string) => void): Remo
   return keys;
 }
 
-export default createRule<Record<string, never>, MessageId>({
+export default createRule({
   meta: {
     id: 'externalsecret-remote-key-prefix',
     description: "Remote keys read or written through ESO must start with one of the tenant's remoteKeyPrefixes.",
@@ -77,7 +78,7 @@ export default createRule<Record<string, never>, MessageId>({
         '{{kind}} {{name}}: dataFrom find without a path would search the whole store from namespace {{namespace}}; set find.path to one of tenant {{tenant}}\'s prefixes: {{prefixes}}',
       unknownVersion: UNKNOWN_VERSION_MESSAGE,
     },
-    messageActions: { unknownVersion: 'warn' },
+    defaultActionByMessage: { unknownVersion: 'warn' },
     remediation: "Keep every remote key (and every find.path) under the tenant's prefix, for example `teams/<tenant>/…`; never use `..`.",
     needsClusterState: true,
     isolation: true,
@@ -87,7 +88,7 @@ export default createRule<Record<string, never>, MessageId>({
     const object = subject.object;
     if (object === null) return;
     const kind = subject.gvk.kind;
-    const name = subject.name || '(unnamed)';
+    const name = displayName(subject);
     if (reportUnknownEsoVersion(context, name)) return;
     const usage = esoUsage(kind, object, subject.namespace, view);
     if (usage === undefined) return;

@@ -18,7 +18,7 @@ const secretRule = createRule({
     optionsSchema: noOptions,
     defaultOptions: {},
     messages: { seen: 'saw {{name}}', broken: 'broken {{name}}' },
-    messageActions: { broken: 'deny' },
+    defaultActionByMessage: { broken: 'deny' },
     remediation: 'none needed, this is a test rule',
   },
   check(context) {
@@ -86,7 +86,7 @@ const badOptionsRule = createRule({
     optionsSchema: noOptions,
     defaultOptions: {},
     messages: { unusable: 'options unusable' },
-    messageActions: { unusable: 'error' },
+    defaultActionByMessage: { unusable: 'error' },
     remediation: 'none needed, this is a test rule',
   },
   check(context) {
