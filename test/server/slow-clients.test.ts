@@ -5,10 +5,14 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { Agent, request as httpsRequest } from 'node:https';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { load } from 'js-yaml';
 import t from 'tap';
 import { limitsFrom } from '../../src/cli/serve.js';
+import { DEFAULT_CONNECTION_LIMITS } from '../../src/server/app.js';
 import { UsageError } from '../../src/cli/exit.js';
-import { fixture } from './helpers.js';
+import { fixture, repoRoot } from './helpers.js';
 import { postTls, responseOf, startLive, type LiveServer } from './live.js';
 
 const body = JSON.stringify(fixture('create'));
@@ -155,6 +159,15 @@ t.test('connections beyond the cap are closed as they arrive; the server answers
   };
   t.equal(await until(), 200, 'answers again below the cap');
   t.equal(responseOf(await postTls(capped, '/validate', body)).allowed, false, 'with the real decision');
+});
+
+t.test('the chart passes its server values as these flags, with the same defaults', async (t) => {
+  const values = load(readFileSync(path.join(repoRoot, 'charts/secretguard/values.yaml'), 'utf8')) as { server: Record<string, number> };
+  t.same(values.server, DEFAULT_CONNECTION_LIMITS);
+  const deployment = readFileSync(path.join(repoRoot, 'charts/secretguard/templates/deployment.yaml'), 'utf8');
+  for (const [flag, key] of [['request-timeout', 'requestTimeoutMs'], ['headers-timeout', 'headersTimeoutMs'], ['keep-alive-timeout', 'keepAliveTimeoutMs'], ['max-connections', 'maxConnections'], ['max-requests-per-socket', 'maxRequestsPerSocket']]) {
+    t.ok(deployment.includes(`- --${flag}={{ .Values.server.${key} }}`), `--${flag} from server.${key}`);
+  }
 });
 
 t.test('serve flags: limits are checked', async (t) => {
