@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ClusterIndex } from '../src/cluster/index.js';
+import { ClusterIndex } from '../src/cluster/cluster-index.js';
 import type { ClusterView } from '../src/cluster/view.js';
 import { resolveConfig } from '../src/config/load.js';
 import type { SecretGuardConfigFile } from '../src/config/types.js';
@@ -8,8 +8,8 @@ import type { Action, ConfigurableAction, Finding, Operation, Requester, Rule, S
 import type { JsonObject } from '../src/k8s/json.js';
 import { gvkOf, nameOf, namespaceOf } from '../src/k8s/object.js';
 import { isClusterScoped } from '../src/k8s/scope.js';
-import { allMutators } from '../src/mutators/index.js';
-import { allRules } from '../src/rules/index.js';
+import { allMutators } from '../src/mutators/registry.js';
+import { allRules } from '../src/rules/registry.js';
 
 export interface RuleCase {
   name: string;
@@ -23,6 +23,8 @@ export interface RuleCase {
   /** Default `webhook`. */
   source?: 'webhook' | 'cli';
   dryRun?: boolean;
+  /** The request's subresource (webhook only), e.g. `ephemeralcontainers`. */
+  subResource?: string;
   /** Objects in the cluster view (Namespaces, stores, ExternalSecrets). */
   cluster?: JsonObject[];
   /** Default true. */
@@ -108,6 +110,7 @@ export function runCase(rule: Rule, testCase: RuleCase): Finding[] {
     name: nameOf(reference) ?? '',
     dryRun: testCase.dryRun ?? false,
     source,
+    ...(testCase.subResource !== undefined ? { subResource: testCase.subResource } : {}),
     origin: source === 'cli' ? { kind: 'manifest', file: 'test.yaml', line: 1 } : { kind: 'webhook', uid: 'test-uid' },
   };
   const view = viewOf(deepFreeze(structuredClone(testCase.cluster ?? [])), testCase.clusterSynced ?? true);

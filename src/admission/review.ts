@@ -70,17 +70,21 @@ export function subjectOf(request: AdmissionRequest): Subject {
 
 /**
  * Requests for a subresource (status, scale, …) are allowed without running rules: the rules
- * look at the whole object, which a subresource request cannot change in the fields they check,
- * and Kyverno skips them the same way. CONNECT requests go to the engine, whose rules run on
- * CREATE and UPDATE unless they ask otherwise.
+ * look at the whole object, which such a request cannot change in the fields they check, and
+ * Kyverno skips them the same way. The exception is a subresource a rule declares in
+ * `match.kinds[].subResources`: `pods/ephemeralcontainers` writes containers with env, and the
+ * API server sends the whole Pod for it. CONNECT requests go to the engine, whose rules run on
+ * CREATE and UPDATE unless they ask otherwise. Without an engine (the mutating webhook) every subresource is skipped.
  */
-export function isSkipped(request: AdmissionRequest): boolean {
-  return request.subResource !== undefined && request.subResource !== '';
+export function isSkipped(request: AdmissionRequest, engine?: Engine): boolean {
+  const subResource = request.subResource;
+  if (subResource === undefined || subResource === '') return false;
+  return engine === undefined || !engine.judgesSubResource(request.kind.group, request.kind.kind, subResource);
 }
 
 /** Answer of the validating webhook: deny and error findings deny, warn ones warn, audit ones annotate. */
 export function respondValidate(engine: Engine, view: ClusterView, request: AdmissionRequest): AdmissionOutcome {
-  if (isSkipped(request)) return { review: wrap({ uid: request.uid, allowed: true }), decision: 'skip', findings: [], ruleIds: [] };
+  if (isSkipped(request, engine)) return { review: wrap({ uid: request.uid, allowed: true }), decision: 'skip', findings: [], ruleIds: [] };
   const findings = engine.evaluate(subjectOf(request), view);
   return { ...encodeFindings(request.uid, findings, engine.config.webhook.maxMessageLength), findings };
 }

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { decodeAdmissionReview, respondMutate, respondValidate, type AdmissionOutcome } from '../admission/review.js';
-import { ClusterIndex } from '../cluster/index.js';
+import { ClusterIndex } from '../cluster/cluster-index.js';
 import { viewFromFiles } from '../manifests/scan.js';
-import { buildEngine, loadEffectiveConfig } from '../engine/setup.js';
+import { buildEngine, loadEffectiveConfig } from '../setup.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './exit.js';
 import { collect } from './options.js';
 

@@ -1,4 +1,15 @@
-import type { ConfigurableAction } from '../engine/types.js';
+/** What the config may set a rule to; `error` (the rule could not decide) is the engine's own. */
+export type ConfigurableAction = 'off' | 'audit' | 'warn' | 'deny';
+
+/** What the config needs of a rule: its id, default action and options. engine/types.ts's Rule has this shape. */
+export interface ConfigurableRule {
+  meta: { id: string; defaultAction: Exclude<ConfigurableAction, 'off'>; optionsSchema: Record<string, unknown>; defaultOptions: unknown };
+}
+
+/** What the config needs of a mutator. engine/types.ts's Mutator has this shape. */
+export interface ConfigurableMutator {
+  meta: { id: string; defaultMode: 'on' | 'off'; optionsSchema: Record<string, unknown>; defaultOptions: unknown };
+}
 
 export interface RuleSetting {
   action?: ConfigurableAction;
@@ -43,6 +54,20 @@ export interface GitOpsConfig {
   labels: string[];
   /** Annotation keys that mark an object as applied from git. */
   annotations: string[];
+  /** managedFields managers added to `fieldManagers` (which replaces the defaults when set). */
+  extraFieldManagers: string[];
+}
+
+/**
+ * The identities (request usernames) of the controllers that produce Secrets. A producer claim on a
+ * Secret (an ESO label, a SealedSecret owner, a cert-manager annotation, a token type) counts only when
+ * the request comes from that producer's identity: anyone else can copy the metadata.
+ */
+export interface ControllersConfig {
+  externalSecrets: string[];
+  sealedSecrets: string[];
+  certManager: string[];
+  serviceAccountTokens: string[];
 }
 
 export interface WebhookConfig {
@@ -65,6 +90,7 @@ export interface SecretGuardConfigFile {
   objectExemptions?: { allowedRules?: string[] };
   tenancy?: Partial<TenancyConfig>;
   gitops?: Partial<GitOpsConfig>;
+  controllers?: Partial<ControllersConfig>;
   clusterView?: { missingState?: 'error' | 'warn' };
   webhook?: Partial<WebhookConfig>;
 }
@@ -90,6 +116,7 @@ export interface EffectiveConfig {
   objectExemptions: { allowedRules: readonly string[] };
   tenancy: TenancyConfig;
   gitops: GitOpsConfig;
+  controllers: ControllersConfig;
   clusterView: { missingState: 'error' | 'warn' };
   webhook: WebhookConfig;
 }

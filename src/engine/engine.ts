@@ -55,8 +55,15 @@ export class Engine {
       (rule) =>
         (options.only === undefined || options.only.has(rule.meta.id)) &&
         operationMatches(rule.meta.match, subject.operation) &&
-        versionMatches(rule.meta.match, subject.gvk.group, subject.gvk.kind, subject.gvk.version),
+        versionMatches(rule.meta.match, subject.gvk.group, subject.gvk.kind, subject.gvk.version) &&
+        subResourceMatches(rule.meta.match, subject),
     );
+  }
+
+  /** True when an enabled rule judges this subresource of this kind; requests for other subresources are skipped. */
+  judgesSubResource(group: string, kind: string, subResource: string): boolean {
+    const candidates = this.ruleIndex.get(kindKey(group, kind)) ?? [];
+    return candidates.some((rule) => rule.meta.match.kinds.some((k) => k.group === group && k.kind === kind && (k.subResources?.includes(subResource) ?? false)));
   }
 
   evaluate(subject: Subject, view: ClusterView, options: EvaluateOptions = {}): Finding[] {
@@ -268,6 +275,13 @@ function operationMatches(match: RuleMatch, operation: Operation): boolean {
 
 function versionMatches(match: RuleMatch, group: string, kind: string, version: string): boolean {
   return match.kinds.some((k) => k.group === group && k.kind === kind && (k.versions === undefined || k.versions.includes(version)));
+}
+
+function subResourceMatches(match: RuleMatch, subject: Subject): boolean {
+  const subResource = subject.subResource;
+  if (subResource === undefined || subResource === '') return true;
+  const { group, kind } = subject.gvk;
+  return match.kinds.some((k) => k.group === group && k.kind === kind && (k.subResources?.includes(subResource) ?? false));
 }
 
 export function resourceOf(subject: Subject): ResourceRef {

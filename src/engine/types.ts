@@ -1,14 +1,14 @@
 import type { JsonObject } from '../k8s/json.js';
 import type { GroupVersionKind, ResourceRef } from '../k8s/object.js';
 import type { ClusterView } from '../cluster/view.js';
-import type { EffectiveConfig } from '../config/types.js';
+import type { ConfigurableAction, EffectiveConfig } from '../config/types.js';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 export const OPERATIONS: readonly Operation[] = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
 
 /** What a finding asks the front end to do. `error` means the rule itself could not decide. */
 export type Action = 'deny' | 'warn' | 'audit' | 'error';
-export type ConfigurableAction = 'off' | 'audit' | 'warn' | 'deny';
+export type { ConfigurableAction } from '../config/types.js';
 
 export interface Requester {
   username: string;
@@ -44,6 +44,11 @@ export interface MatchKind {
   kind: string;
   /** Versions this rule understands; absent means every version. */
   versions?: readonly string[];
+  /**
+   * Subresources of this kind the rule also judges (the object the API server sends for them is this kind).
+   * Requests for any other subresource never reach the rule.
+   */
+  subResources?: readonly string[];
 }
 
 export interface RuleMatch {

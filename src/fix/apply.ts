@@ -5,7 +5,7 @@
  */
 import jsonpatch from 'fast-json-patch';
 import { isMap, isScalar, isSeq, parseAllDocuments, type Document } from 'yaml';
-import { ClusterIndex } from '../cluster/index.js';
+import { ClusterIndex } from '../cluster/cluster-index.js';
 import { resourceOf, type Engine } from '../engine/engine.js';
 import type { PatchOperation } from '../engine/types.js';
 import { isObject, parsePointer } from '../k8s/json.js';

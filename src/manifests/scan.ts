@@ -1,4 +1,4 @@
-import { ClusterIndex } from '../cluster/index.js';
+import { ClusterIndex } from '../cluster/cluster-index.js';
 import type { ClusterView } from '../cluster/view.js';
 import { resourceOf, type Engine } from '../engine/engine.js';
 import type { Finding, Subject } from '../engine/types.js';

@@ -1,7 +1,7 @@
 import { createRule } from '../engine/rule.js';
-import { selectsEverything } from '../cluster/selector.js';
+import { selectsEverything } from '../k8s/selector.js';
 import { arrayAt, isObject, objectAt, pointer } from '../k8s/json.js';
-import { compileRegex, esoKinds, isFullyAnchored, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE } from '../k8s/eso.js';
+import { compileRegex, esoKinds, isFullyAnchored, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE } from './support/eso.js';
 
 interface Options {
   sharedStores: string[];

@@ -1,6 +1,6 @@
 import { createRule } from '../engine/rule.js';
 import { objectAt, pointer, stringAt, type JsonObject } from '../k8s/json.js';
-import { esoKinds, formatDuration, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE, parseGoDuration } from '../k8s/eso.js';
+import { esoKinds, formatDuration, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE, parseGoDuration } from './support/eso.js';
 
 interface Options {
   min: string;

@@ -1,7 +1,7 @@
 import { createRule } from '../engine/rule.js';
-import { remoteKeyPrefixes, tenantOf } from '../engine/tenancy.js';
+import { remoteKeyPrefixes, tenantOf } from './support/tenancy.js';
 import { arrayAt, isObject, objectAt, pointer, stringAt } from '../k8s/json.js';
-import { esoKinds, esoUsage, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE, type EsoUsage } from '../k8s/eso.js';
+import { esoKinds, esoUsage, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE, type EsoUsage } from './support/eso.js';
 
 type MessageId = 'keyOutsidePrefix' | 'findWithoutPath' | 'unknownVersion';
 

@@ -1,8 +1,8 @@
 import { createRule } from '../engine/rule.js';
 import { nameMatcher } from '../engine/names.js';
-import { tenantOf } from '../engine/tenancy.js';
+import { tenantOf } from './support/tenancy.js';
 import { objectAt, stringAt } from '../k8s/json.js';
-import { CLUSTER_SECRET_STORE, conditionsAdmit, esoKinds, esoUsage, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE, namespaceLabels, resolveStoreRef, usageStoreRefs } from '../k8s/eso.js';
+import { CLUSTER_SECRET_STORE, conditionsAdmit, esoKinds, esoUsage, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE, namespaceLabels, resolveStoreRef, usageStoreRefs } from './support/eso.js';
 
 interface Options {
   /** What a reference to a ClusterSecretStore absent from the view gives. */

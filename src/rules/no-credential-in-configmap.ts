@@ -1,4 +1,4 @@
-import { decodeSecretValue, describeHits, detectCredentials } from '../detectors/index.js';
+import { decodeSecretValue, describeHits, detectCredentials } from '../detectors/detect.js';
 import { createRule } from '../engine/rule.js';
 import { pointer, stringMapAt } from '../k8s/json.js';
 

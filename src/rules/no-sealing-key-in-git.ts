@@ -1,6 +1,6 @@
 import { createRule } from '../engine/rule.js';
 import { labelsOf } from '../k8s/object.js';
-import { gitProvenance } from '../k8s/provenance.js';
+import { gitProvenance } from './support/provenance.js';
 
 export const SEALING_KEY_LABEL = 'sealedsecrets.bitnami.com/sealed-secrets-key';
 

@@ -1,5 +1,5 @@
 import { createRule } from '../engine/rule.js';
-import { tenantOf } from '../engine/tenancy.js';
+import { tenantOf } from './support/tenancy.js';
 import { pointer } from '../k8s/json.js';
 import { annotationsOf } from '../k8s/object.js';
 

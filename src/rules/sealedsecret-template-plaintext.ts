@@ -1,4 +1,4 @@
-import { describeHits, detectCredentials } from '../detectors/index.js';
+import { describeHits, detectCredentials } from '../detectors/detect.js';
 import { createRule } from '../engine/rule.js';
 import { isObject, objectAt, pointer, stringMapAt } from '../k8s/json.js';
 import { SEALED_SECRET_KIND } from '../k8s/sealedsecret.js';

@@ -1,6 +1,6 @@
 import { createRule } from '../engine/rule.js';
 import { isObject, objectAt, pointer, stringAt, type JsonValue } from '../k8s/json.js';
-import { esoKinds, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE } from '../k8s/eso.js';
+import { esoKinds, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE } from './support/eso.js';
 
 /** Keys whose value is a Kubernetes object reference in ESO providers (serviceAccountRef, secretRef, …SecretRef, caProvider, …). */
 const REF_KEY = /(Ref|caProvider|serviceAccount|bearerToken|clientCert|clientKey)$/;

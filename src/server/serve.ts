@@ -1,7 +1,7 @@
 import { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
-import { ClusterIndex } from '../cluster/index.js';
+import { ClusterIndex } from '../cluster/cluster-index.js';
 import { ClusterInformers, KubeConfigTransport, type KubeTransport, type ViewStatus } from '../cluster/informers.js';
 import { viewFromFiles } from '../manifests/scan.js';
 import { buildApp, type ConnectionLimits } from './app.js';

@@ -5,8 +5,8 @@ import path from 'node:path';
 import t from 'tap';
 import { decodeAdmissionReview, respondValidate } from '../../src/admission/review.js';
 import { EMPTY_VIEW_NOTE, reviewText } from '../../src/cli/review.js';
-import { ClusterIndex } from '../../src/cluster/index.js';
-import { buildEngine, loadEffectiveConfig } from '../../src/engine/setup.js';
+import { ClusterIndex } from '../../src/cluster/cluster-index.js';
+import { buildEngine, loadEffectiveConfig } from '../../src/setup.js';
 import { buildApp } from '../../src/server/app.js';
 import { ManualLag, repoRoot } from '../server/helpers.js';
 
