@@ -5,6 +5,7 @@ import clusterSecretStoreConditions from './clustersecretstore-conditions.js';
 import externalSecretRefreshInterval from './externalsecret-refresh-interval.js';
 import externalSecretRemoteKeyPrefix from './externalsecret-remote-key-prefix.js';
 import externalSecretStoreAccess from './externalsecret-store-access.js';
+import externalSecretTemplatePlaintext from './externalsecret-template-plaintext.js';
 import managedSecretDirectEdit from './managed-secret-direct-edit.js';
 import noCredentialInConfigMap from './no-credential-in-configmap.js';
 import noCredentialInEnv from './no-credential-in-env.js';
@@ -37,6 +38,7 @@ export const allRules: readonly Rule[] = [
   externalSecretStoreAccess,
   externalSecretRemoteKeyPrefix,
   externalSecretRefreshInterval,
+  externalSecretTemplatePlaintext,
   managedSecretDirectEdit,
   reflectorNamespaceIsolation,
   argocdIgnoreDifferencesScope,
