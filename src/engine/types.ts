@@ -83,10 +83,11 @@ export interface RuleMeta<Options, MessageId extends string> {
   defaultOptions: Options;
   messages: Record<MessageId, string>;
   /**
-   * A stricter default action for some messages (plainly invalid input), unless the config sets an action.
+   * A default action of its own for some messages, higher or lower than the rule's (a rule that warns may deny
+   * plainly invalid input; a rule that denies may only warn when it cannot see enough), unless the config sets an action.
    * `error` marks a message that says the rule could not decide (bad options): no config action lowers it.
    */
-  messageActions?: Partial<Record<MessageId, Action>>;
+  defaultActionByMessage?: Partial<Record<MessageId, Action>>;
   remediation: string;
   /** The rule reads cluster state (namespaces, stores, ExternalSecrets) from the view. */
   needsClusterState?: boolean;

@@ -11,7 +11,7 @@ import type { PatchOperation } from '../engine/types.js';
 import { isObject, parsePointer } from '../k8s/json.js';
 import type { ResourceRef } from '../k8s/object.js';
 import { ManifestError, parseManifests, type LoadedManifest, type ManifestSource } from '../manifests/load.js';
-import { manifestSubject } from '../manifests/scan.js';
+import { manifestSubject } from '../engine/subject.js';
 
 export interface FixChange {
   resource: ResourceRef;
@@ -103,7 +103,7 @@ export function fixManifests(engine: Engine, options: FixOptions): FileFix[] {
     const changes: FixChange[] = [];
     const patches: ManifestPatch[] = [];
     for (const manifest of manifests) {
-      const subject = manifestSubject(manifest, options.defaultNamespace);
+      const subject = manifestSubject(manifest.object, manifest.file, manifest.line, options.defaultNamespace);
       if (subject === undefined) continue;
       const { patch, notes } = engine.mutate(subject, view);
       if (patch.length === 0) continue;

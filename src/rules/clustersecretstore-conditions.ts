@@ -2,12 +2,15 @@ import { createRule } from '../engine/rule.js';
 import { selectsEverything } from '../k8s/selector.js';
 import { arrayAt, isObject, objectAt, pointer } from '../k8s/json.js';
 import { compileRegex, esoKinds, isFullyAnchored, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE } from './support/eso.js';
+import { displayName } from '../engine/subject.js';
 
 interface Options {
   sharedStores: string[];
 }
 
-export default createRule<Options, 'noConditions' | 'selectsEveryNamespace' | 'regexUnanchored' | 'regexInvalid' | 'emptyCondition' | 'unknownVersion'>({
+const defaultOptions: Options = { sharedStores: [] };
+
+export default createRule({
   meta: {
     id: 'clustersecretstore-conditions',
     description: 'A ClusterSecretStore must limit the namespaces that may use it with tight spec.conditions.',
@@ -18,7 +21,7 @@ export default createRule<Options, 'noConditions' | 'selectsEveryNamespace' | 'r
       additionalProperties: false,
       properties: { sharedStores: { type: 'array', items: { type: 'string', minLength: 1 } } },
     },
-    defaultOptions: { sharedStores: [] },
+    defaultOptions,
     messages: {
       noConditions:
         'ClusterSecretStore {{name}} has no spec.conditions, so every namespace may read through it; add conditions (namespaces, namespaceSelector or anchored namespaceRegexes) or list it in sharedStores',
@@ -30,7 +33,7 @@ export default createRule<Options, 'noConditions' | 'selectsEveryNamespace' | 'r
       emptyCondition: 'ClusterSecretStore {{name}}: condition {{index}} selects nothing (written {}), which admits no namespace; this is almost always a mistake',
       unknownVersion: UNKNOWN_VERSION_MESSAGE,
     },
-    messageActions: { emptyCondition: 'warn', unknownVersion: 'warn' },
+    defaultActionByMessage: { emptyCondition: 'warn', unknownVersion: 'warn' },
     remediation:
       'Give every ClusterSecretStore spec.conditions naming the namespaces (or a label selector of their Namespaces) that may use it, and anchor every namespaceRegex with ^…$.',
     isolation: true,
@@ -39,7 +42,7 @@ export default createRule<Options, 'noConditions' | 'selectsEveryNamespace' | 'r
     const { subject } = context;
     const object = subject.object;
     if (object === null) return;
-    const name = subject.name || '(unnamed)';
+    const name = displayName(subject);
     if (reportUnknownEsoVersion(context, name)) return;
     const options = context.options;
     const spec = objectAt(object, 'spec');

@@ -4,6 +4,7 @@ import { arrayAt, isObject, objectAt, pointer, stringAt } from '../k8s/json.js';
 import type { ClusterView } from '../cluster/view.js';
 import { findPathSupport } from '../k8s/eso-providers.js';
 import { CLUSTER_SECRET_STORE, esoKinds, esoUsage, reportUnknownEsoVersion, SECRET_STORE, UNKNOWN_VERSION_MESSAGE, type EsoUsage } from './support/eso.js';
+import { displayName } from '../engine/subject.js';
 
 type MessageId = 'keyOutsidePrefix' | 'findWithoutPath' | 'findPathIgnored' | 'unknownVersion';
 
@@ -84,7 +85,7 @@ function remoteKeys(usage: EsoUsage, missingPath: (field: string) => void): Remo
   return keys;
 }
 
-export default createRule<Record<string, never>, MessageId>({
+export default createRule({
   meta: {
     id: 'externalsecret-remote-key-prefix',
     description: "Remote keys read or written through ESO must start with one of the tenant's remoteKeyPrefixes.",
@@ -101,7 +102,7 @@ export default createRule<Record<string, never>, MessageId>({
         '{{kind}} {{name}}: dataFrom find reads store {{store}} from namespace {{namespace}}, whose provider {{provider}} ignores find.path (it filters by name and tags only), so it searches the whole store; fetch keys under tenant {{tenant}}\'s prefixes ({{prefixes}}) with data[] or dataFrom[].extract instead',
       unknownVersion: UNKNOWN_VERSION_MESSAGE,
     },
-    messageActions: { unknownVersion: 'warn' },
+    defaultActionByMessage: { unknownVersion: 'warn' },
     remediation: "Keep every remote key (and every find.path) under the tenant's prefix, for example `teams/<tenant>/…`; never use `..`.",
     needsClusterState: true,
     isolation: true,
@@ -111,7 +112,7 @@ export default createRule<Record<string, never>, MessageId>({
     const object = subject.object;
     if (object === null) return;
     const kind = subject.gvk.kind;
-    const name = subject.name || '(unnamed)';
+    const name = displayName(subject);
     if (reportUnknownEsoVersion(context, name)) return;
     const usage = esoUsage(kind, object, subject.namespace, view);
     if (usage === undefined) return;

@@ -1,11 +1,11 @@
+import { UNNAMED } from '../engine/subject.js';
 import { describeHits, detectCredentials } from '../detectors/detect.js';
 import { createRule } from '../engine/rule.js';
 import { esoKinds, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE } from './support/eso.js';
 import { arrayAt, objectAt, pointer, stringAt } from '../k8s/json.js';
 
-type MessageId = 'templateData' | 'templateLiteral' | 'unknownVersion';
 
-export default createRule<Record<string, never>, MessageId>({
+export default createRule({
   meta: {
     id: 'externalsecret-template-plaintext',
     description: 'No literal credentials in the template of an ExternalSecret or ClusterExternalSecret (target.template.data and templateFrom[].literal).',
@@ -20,7 +20,7 @@ export default createRule<Record<string, never>, MessageId>({
         '{{kind}} {{name}}: {{path}} holds {{hits}} in plaintext; the template sits in git and in the {{kind}} object. Keep the value in the provider, fetch it with data[] or dataFrom[], and reference it from the template',
       unknownVersion: UNKNOWN_VERSION_MESSAGE,
     },
-    messageActions: { unknownVersion: 'warn' },
+    defaultActionByMessage: { unknownVersion: 'warn' },
     remediation:
       'Store the credential in the secret provider, fetch it into the ExternalSecret with data[].remoteRef or dataFrom[], and refer to it from the template as `{{ .key }}`; rotate any value that was committed in plaintext.',
   },
@@ -29,7 +29,7 @@ export default createRule<Record<string, never>, MessageId>({
     const object = subject.object;
     if (object === null) return;
     const kind = subject.gvk.kind;
-    const name = subject.name || stringAt(objectAt(object, 'metadata'), 'generateName') || '(unnamed)';
+    const name = subject.name || stringAt(objectAt(object, 'metadata'), 'generateName') || UNNAMED;
     if (reportUnknownEsoVersion(context, name)) return;
     const base = kind === 'ClusterExternalSecret' ? ['spec', 'externalSecretSpec'] : ['spec'];
     let spec: unknown = object;

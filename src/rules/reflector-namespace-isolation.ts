@@ -2,6 +2,7 @@ import { createRule } from '../engine/rule.js';
 import { tenantOf } from './support/tenancy.js';
 import { pointer } from '../k8s/json.js';
 import { annotationsOf } from '../k8s/object.js';
+import { displayName } from '../engine/subject.js';
 
 export const REFLECTOR_PREFIX = 'reflector.v1.k8s.emberstack.com/';
 const ALLOWED = `${REFLECTOR_PREFIX}reflection-allowed`;
@@ -14,7 +15,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  * name; an empty list allows every namespace. Auto reflection needs the namespace to be allowed too, so the
  * allowed list bounds everything Reflector may write.
  */
-export default createRule<Record<string, never>, 'allNamespaces' | 'foreignNamespace' | 'foreignPattern'>({
+export default createRule({
   meta: {
     id: 'reflector-namespace-isolation',
     description: 'Reflector annotations on a Secret must not allow reflections into namespaces of another tenant.',
@@ -43,7 +44,7 @@ export default createRule<Record<string, never>, 'allNamespaces' | 'foreignNames
     const annotations = annotationsOf(object);
     if (annotations[ALLOWED]?.trim().toLowerCase() !== 'true') return;
     const tenant = tenantOf(subject.namespace, view, tenancy);
-    const name = subject.name || '(unnamed)';
+    const name = displayName(subject);
     const field = pointer('metadata', 'annotations', ALLOWED_NAMESPACES);
     const patterns = (annotations[ALLOWED_NAMESPACES] ?? '')
       .split(',')

@@ -120,7 +120,7 @@ if (helm !== undefined) {
     t.match(container['livenessProbe'], { httpGet: { path: '/healthz', port: 'metrics' } });
     t.match(container['resources'], { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } });
     const args = container['args'] as string[];
-    for (const flag of ['--config=', '--tls-cert=', '--tls-key=', '--port=8443', '--metrics-port=8080', '--cert-mode=self-managed', '--cert-secret=secretguard-tls', '--cert-service=secretguard', '--cert-webhook-configuration=secretguard']) {
+    for (const flag of ['--config=', '--tls-cert=', '--tls-key=', '--port=8443', '--metrics-port=8080', '--request-timeout=10000', '--headers-timeout=5000', '--keep-alive-timeout=65000', '--max-connections=1000', '--max-requests-per-socket=1000', '--cert-mode=self-managed', '--cert-secret=secretguard-tls', '--cert-service=secretguard', '--cert-webhook-configuration=secretguard']) {
       t.ok(args.some((a) => a.startsWith(flag)), `serve ${flag}`);
     }
     const volumes = pod['volumes'] as { name: string; emptyDir?: unknown; projected?: { sources: Record<string, unknown>[] } }[];
