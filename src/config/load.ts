@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
+import { compileRegex, describeProblem } from '../engine/regex.js';
 import type { Mutator, Rule } from '../engine/types.js';
 import { ajv, formatAjvErrors } from './ajv.js';
 import { DEFAULT_GITOPS, DEFAULT_WEBHOOK } from './defaults.js';
@@ -70,11 +71,8 @@ export function resolveConfig(value: unknown, source: string, rules: readonly Ru
     for (const entry of policy.namespaces ?? []) {
       if (!entry.startsWith('^')) continue;
       if (!entry.endsWith('$')) problems.push(`/tenancy/tenants/${tenant}/namespaces: regex ${entry} must be anchored with ^…$`);
-      try {
-        new RegExp(entry);
-      } catch {
-        problems.push(`/tenancy/tenants/${tenant}/namespaces: regex ${entry} does not compile`);
-      }
+      const compiled = compileRegex(entry);
+      if (!compiled.ok) problems.push(`/tenancy/tenants/${tenant}/namespaces: regex ${entry} ${describeProblem(compiled.problem)}`);
     }
   }
 

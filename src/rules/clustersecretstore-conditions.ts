@@ -1,13 +1,14 @@
 import { createRule } from '../engine/rule.js';
 import { selectsEverything } from '../cluster/selector.js';
 import { arrayAt, isObject, objectAt, pointer } from '../k8s/json.js';
-import { compileRegex, esoKinds, isFullyAnchored, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE } from '../k8s/eso.js';
+import { compileRegex, describeProblem, RegexBudget } from '../engine/regex.js';
+import { esoKinds, isFullyAnchored, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE } from '../k8s/eso.js';
 
 interface Options {
   sharedStores: string[];
 }
 
-export default createRule<Options, 'noConditions' | 'selectsEveryNamespace' | 'regexUnanchored' | 'regexInvalid' | 'emptyCondition' | 'unknownVersion'>({
+export default createRule<Options, 'noConditions' | 'selectsEveryNamespace' | 'regexUnanchored' | 'regexInvalid' | 'regexRefused' | 'emptyCondition' | 'unknownVersion'>({
   meta: {
     id: 'clustersecretstore-conditions',
     description: 'A ClusterSecretStore must limit the namespaces that may use it with tight spec.conditions.',
@@ -27,6 +28,8 @@ export default createRule<Options, 'noConditions' | 'selectsEveryNamespace' | 'r
       regexUnanchored:
         'ClusterSecretStore {{name}}: namespaceRegex {{regex}} is not anchored with ^…$; ESO searches unanchored, so it also admits namespaces that merely contain a match (prod admits preprod)',
       regexInvalid: 'ClusterSecretStore {{name}}: namespaceRegex {{regex}} does not compile; ESO would fail every ExternalSecret using the store',
+      regexRefused:
+        'ClusterSecretStore {{name}}: namespaceRegexes[{{regexIndex}}] of condition {{index}} {{problem}}, so secretguard cannot verify which namespaces it admits; write a shorter, simpler pattern or list the namespaces',
       emptyCondition: 'ClusterSecretStore {{name}}: condition {{index}} selects nothing (written {}), which admits no namespace; this is almost always a mistake',
       unknownVersion: UNKNOWN_VERSION_MESSAGE,
     },
@@ -48,6 +51,8 @@ export default createRule<Options, 'noConditions' | 'selectsEveryNamespace' | 'r
       if (!options.sharedStores.includes(subject.name)) context.report({ messageId: 'noConditions', data: { name }, field: pointer('spec') });
       return;
     }
+    const budget = new RegexBudget();
+    let exhausted = false;
     conditions.forEach((condition, index) => {
       if (!isObject(condition)) return;
       const selector = condition['namespaceSelector'];
@@ -64,7 +69,13 @@ export default createRule<Options, 'noConditions' | 'selectsEveryNamespace' | 'r
       regexes.forEach((regex, regexIndex) => {
         if (typeof regex !== 'string') return;
         const field = pointer('spec', 'conditions', index, 'namespaceRegexes', regexIndex);
-        if (compileRegex(regex) === undefined) context.report({ messageId: 'regexInvalid', data: { name, regex }, field });
+        if (exhausted) return;
+        const compiled = compileRegex(regex, budget);
+        if (compiled === undefined) {
+          exhausted = true;
+          context.report({ messageId: 'regexRefused', data: { name, index, regexIndex, problem: 'and the ones after it need more regex work than secretguard allows one object' }, field });
+        } else if (!compiled.ok && compiled.problem === 'cannot compile') context.report({ messageId: 'regexInvalid', data: { name, regex }, field });
+        else if (!compiled.ok) context.report({ messageId: 'regexRefused', data: { name, index, regexIndex, problem: describeProblem(compiled.problem) }, field });
         else if (!isFullyAnchored(regex)) context.report({ messageId: 'regexUnanchored', data: { name, regex }, field });
       });
     });

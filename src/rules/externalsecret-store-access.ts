@@ -1,5 +1,6 @@
 import { createRule } from '../engine/rule.js';
 import { nameMatcher } from '../engine/names.js';
+import { RegexBudget } from '../engine/regex.js';
 import { tenantOf } from '../engine/tenancy.js';
 import { objectAt, stringAt } from '../k8s/json.js';
 import { CLUSTER_SECRET_STORE, conditionsAdmit, esoKinds, esoUsage, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE, namespaceLabels, resolveStoreRef, usageStoreRefs } from '../k8s/eso.js';
@@ -56,6 +57,7 @@ export default createRule<Options, MessageId>({
       seen.add(key);
       context.report({ messageId, data: { kind, name, ...data }, field });
     };
+    const budget = new RegexBudget();
     for (const ref of refs) {
       if (ref.kind !== CLUSTER_SECRET_STORE) continue;
       for (const namespace of namespaces) {
@@ -74,7 +76,7 @@ export default createRule<Options, MessageId>({
           continue;
         }
         for (const store of stores) {
-          const verdict = conditionsAdmit(store.conditions, namespace, namespaceLabels(view, namespace));
+          const verdict = conditionsAdmit(store.conditions, namespace, namespaceLabels(view, namespace), budget);
           if (!verdict.admitted) report('conditionsReject', { store: store.name, namespace, reason: verdict.reason }, ref.field);
         }
       }
