@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
-import { compileRegex, describeProblem } from '../engine/regex.js';
 import type { Mutator, Rule } from '../engine/types.js';
 import { ajv, formatAjvErrors } from './ajv.js';
 import { DEFAULT_GITOPS, DEFAULT_WEBHOOK } from './defaults.js';
@@ -64,16 +63,17 @@ export function resolveConfig(value: unknown, source: string, rules: readonly Ru
       if (!ruleIdsOrStar.has(id)) problems.push(`/exemptions/${index}/rules: unknown rule ${id}`);
     }
   });
-  for (const id of file.objectExemptions?.allowedRules ?? []) {
-    if (!knownRules.has(id)) problems.push(`/objectExemptions/allowedRules: unknown rule ${id}`);
-  }
-  for (const [tenant, policy] of Object.entries(file.tenancy?.tenants ?? {})) {
-    for (const entry of policy.namespaces ?? []) {
-      if (!entry.startsWith('^')) continue;
-      if (!entry.endsWith('$')) problems.push(`/tenancy/tenants/${tenant}/namespaces: regex ${entry} must be anchored with ^…$`);
-      const compiled = compileRegex(entry);
-      if (!compiled.ok) problems.push(`/tenancy/tenants/${tenant}/namespaces: regex ${entry} ${describeProblem(compiled.problem)}`);
+  (file.objectExemptions?.allowedRules ?? []).forEach((id, index) => {
+    const rule = knownRules.get(id);
+    if (rule === undefined) problems.push(`/objectExemptions/allowedRules/${index}: unknown rule ${id}`);
+    else if (rule.meta.isolation === true) {
+      problems.push(`/objectExemptions/allowedRules/${index}: ${id} is a tenant isolation rule, which an object's own exemption never switches off`);
     }
+  });
+  for (const [tenant, policy] of Object.entries(file.tenancy?.tenants ?? {})) {
+    (policy.namespaces ?? []).forEach((entry, index) => {
+      if (entry.startsWith('^') && !entry.endsWith('$')) problems.push(`/tenancy/tenants/${tenant}/namespaces/${index}: regex ${entry} must be anchored with ^…$`);
+    });
   }
 
   const ruleSettings = new Map<string, ResolvedRuleSetting>();

@@ -52,7 +52,6 @@ ruleTester(rule, {
     {
       name: 'object annotations cannot exempt an isolation rule',
       object: { ...VAULT_BACKEND, metadata: { name: 'vault-backend', annotations: { 'secretguard.io/exempt': 'clustersecretstore-conditions', 'secretguard.io/exempt-reason': 'x' } } },
-      config: { objectExemptions: { allowedRules: ['clustersecretstore-conditions'] } },
       errors: [
         { messageId: 'exemptionNotHonoured', action: 'warn', field: '/metadata/annotations/secretguard.io~1exempt', messageIncludes: ['tenant isolation'] },
         { messageId: 'noConditions', action: 'deny', field: '/spec' },
