@@ -87,9 +87,10 @@ const WORKLOAD_RESOURCES: ReadonlySet<string> = new Set(
   [...WORKLOAD_KINDS].map((key) => `${key.slice(0, key.indexOf('/'))}/${RESOURCES[key] ?? ''}`),
 );
 
-/** Whether a webhook-rules entry belongs to the workload webhook. */
+/** Whether a webhook-rules entry belongs to the workload webhook; a subresource (`pods/ephemeralcontainers`) goes with its resource. */
 export function isWorkloadResource(resource: Pick<WebhookResource, 'apiGroup' | 'resource'>): boolean {
-  return WORKLOAD_RESOURCES.has(`${resource.apiGroup}/${resource.resource}`);
+  const base = resource.resource.split('/')[0] ?? '';
+  return WORKLOAD_RESOURCES.has(`${resource.apiGroup}/${base}`);
 }
 
 const DEFAULT_OPERATIONS: readonly Operation[] = ['CREATE', 'UPDATE'];
@@ -139,19 +140,22 @@ export function webhookResources(matchers: readonly Matcher[]): WebhookResource[
   const byKey = new Map<string, WebhookResource & { anyVersion: boolean; versions: Set<string> }>();
   for (const matcher of matchers) {
     for (const kind of matcher.match.kinds) {
-      const resource = resourceOf(kind);
-      const key = `${kind.group}/${resource}`;
-      let entry = byKey.get(key);
-      if (entry === undefined) {
-        entry = { apiGroup: kind.group, resource, apiVersions: [], uses: [], anyVersion: false, versions: new Set() };
-        byKey.set(key, entry);
+      // A rule that judges a subresource (match.kinds[].subResources) needs its own webhook rule: `pods` does not cover `pods/ephemeralcontainers`.
+      const base = resourceOf(kind);
+      for (const resource of [base, ...(kind.subResources ?? []).map((sub) => `${base}/${sub}`)]) {
+        const key = `${kind.group}/${resource}`;
+        let entry = byKey.get(key);
+        if (entry === undefined) {
+          entry = { apiGroup: kind.group, resource, apiVersions: [], uses: [], anyVersion: false, versions: new Set() };
+          byKey.set(key, entry);
+        }
+        if (kind.versions === undefined) entry.anyVersion = true;
+        else for (const version of kind.versions) entry.versions.add(version);
+        const operations = [...new Set(matcher.match.operations ?? DEFAULT_OPERATIONS)].sort();
+        const existing = entry.uses.find((use) => use.id === matcher.id);
+        if (existing === undefined) entry.uses.push({ id: matcher.id, defaultEnabled: matcher.defaultEnabled, operations });
+        else existing.operations = [...new Set([...existing.operations, ...operations])].sort();
       }
-      if (kind.versions === undefined) entry.anyVersion = true;
-      else for (const version of kind.versions) entry.versions.add(version);
-      const operations = [...new Set(matcher.match.operations ?? DEFAULT_OPERATIONS)].sort();
-      const existing = entry.uses.find((use) => use.id === matcher.id);
-      if (existing === undefined) entry.uses.push({ id: matcher.id, defaultEnabled: matcher.defaultEnabled, operations });
-      else existing.operations = [...new Set([...existing.operations, ...operations])].sort();
     }
   }
   return [...byKey.entries()]

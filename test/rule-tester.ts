@@ -23,6 +23,8 @@ export interface RuleCase {
   /** Default `webhook`. */
   source?: 'webhook' | 'cli';
   dryRun?: boolean;
+  /** The request's subresource (webhook only), e.g. `ephemeralcontainers`. */
+  subResource?: string;
   /** Objects in the cluster view (Namespaces, stores, ExternalSecrets). */
   cluster?: JsonObject[];
   /** Default true. */
@@ -108,6 +110,7 @@ export function runCase(rule: Rule, testCase: RuleCase): Finding[] {
     name: nameOf(reference) ?? '',
     dryRun: testCase.dryRun ?? false,
     source,
+    ...(testCase.subResource !== undefined ? { subResource: testCase.subResource } : {}),
     origin: source === 'cli' ? { kind: 'manifest', file: 'test.yaml', line: 1 } : { kind: 'webhook', uid: 'test-uid' },
   };
   const view = viewOf(deepFreeze(structuredClone(testCase.cluster ?? [])), testCase.clusterSynced ?? true);

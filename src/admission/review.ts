@@ -70,17 +70,21 @@ export function subjectOf(request: AdmissionRequest): Subject {
 
 /**
  * Requests for a subresource (status, scale, …) are allowed without running rules: the rules
- * look at the whole object, which a subresource request cannot change in the fields they check,
- * and Kyverno skips them the same way. CONNECT requests go to the engine, whose rules run on
- * CREATE and UPDATE unless they ask otherwise.
+ * look at the whole object, which such a request cannot change in the fields they check, and
+ * Kyverno skips them the same way. The exception is a subresource a rule declares in
+ * `match.kinds[].subResources`: `pods/ephemeralcontainers` writes containers with env, and the
+ * API server sends the whole Pod for it. CONNECT requests go to the engine, whose rules run on
+ * CREATE and UPDATE unless they ask otherwise. Without an engine (the mutating webhook) every subresource is skipped.
  */
-export function isSkipped(request: AdmissionRequest): boolean {
-  return request.subResource !== undefined && request.subResource !== '';
+export function isSkipped(request: AdmissionRequest, engine?: Engine): boolean {
+  const subResource = request.subResource;
+  if (subResource === undefined || subResource === '') return false;
+  return engine === undefined || !engine.judgesSubResource(request.kind.group, request.kind.kind, subResource);
 }
 
 /** Answer of the validating webhook: deny and error findings deny, warn ones warn, audit ones annotate. */
 export function respondValidate(engine: Engine, view: ClusterView, request: AdmissionRequest): AdmissionOutcome {
-  if (isSkipped(request)) return { review: wrap({ uid: request.uid, allowed: true }), decision: 'skip', findings: [], ruleIds: [] };
+  if (isSkipped(request, engine)) return { review: wrap({ uid: request.uid, allowed: true }), decision: 'skip', findings: [], ruleIds: [] };
   const findings = engine.evaluate(subjectOf(request), view);
   return { ...encodeFindings(request.uid, findings, engine.config.webhook.maxMessageLength), findings };
 }
@@ -110,6 +114,30 @@ export function respondOverloaded(request: AdmissionRequest, onDeadline: 'deny' 
       ? { uid: request.uid, allowed: true, warnings: [sanitizeWarning(`${text}; the request was allowed unchecked`)] }
       : { uid: request.uid, allowed: false, status: { code: 503, message: `${text}; retry shortly` } };
   return { review: wrap(response), decision: 'shed', findings: [], ruleIds: [] };
+}
+
+/**
+ * The mutating webhook's answer when it did not run its mutators (shed, deadline, engine error):
+ * allowed with no patch. The mutators only add conveniences, and the chart registers them with
+ * failurePolicy Ignore, so a secretguard in trouble never blocks a workload.
+ */
+export function respondMutateUnchanged(request: AdmissionRequest, why: string, decision: Decision): AdmissionOutcome {
+  const warnings = [sanitizeWarning(`secretguard ${why}; the object was admitted without its changes`)];
+  return { review: wrap({ uid: request.uid, allowed: true, warnings }), decision, findings: [], ruleIds: [] };
+}
+
+/**
+ * The validating answer when the engine failed: a denial whatever `onDeadline` says, because a
+ * failure that repeats on every request (a bad config, a broken rule) would otherwise admit
+ * everything unchecked.
+ */
+export function respondEngineFailed(request: AdmissionRequest): AdmissionOutcome {
+  const response: AdmissionResponse = {
+    uid: request.uid,
+    allowed: false,
+    status: { code: 500, message: 'secretguard failed to check this object; retry, and if it persists see the secretguard logs' },
+  };
+  return { review: wrap(response), decision: 'error', findings: [], ruleIds: [] };
 }
 
 export function encodeFindings(uid: string, findings: readonly Finding[], maxMessageLength: number): Omit<AdmissionOutcome, 'findings'> {

@@ -180,31 +180,50 @@ export interface SelfManagedHandle {
   stop(): void;
 }
 
+/** While a webhook configuration is missing at start-up, look again this often, for this long. */
+const MISSING_RETRY_MS = 2000;
+const MISSING_RETRY_FOR_MS = 5 * 60_000;
+
 /**
  * Run once (errors propagate: without a certificate there is nothing to serve), then every `intervalMs`; errors in
- * later runs are logged and retried at the next tick, while the current certificate keeps serving.
+ * later runs are logged and retried at the next tick, while the current certificate keeps serving. On a first
+ * install the webhook configurations are registered after the pods are ready (chart sync wave), so while one is
+ * missing the check runs every few seconds for a while: the caBundle lands seconds after the configuration does.
  */
-export async function startSelfManagedCertificates(options: SelfManagedOptions & { intervalMs: number }): Promise<SelfManagedHandle> {
+export async function startSelfManagedCertificates(
+  options: SelfManagedOptions & { intervalMs: number; missingRetryMs?: number; missingRetryForMs?: number },
+): Promise<SelfManagedHandle> {
   const logger = options.logger ?? silent;
   const first = await ensureSelfManagedCertificates(options);
-  for (const name of first.missing) logger.warn({ webhookConfiguration: name }, 'webhook configuration not found; its caBundle is not managed');
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
+  for (const name of first.missing) logger.warn({ webhookConfiguration: name }, 'webhook configuration not found; its caBundle is not managed until it appears');
+  const retryMs = options.missingRetryMs ?? MISSING_RETRY_MS;
+  const retryUntil = Date.now() + (options.missingRetryForMs ?? MISSING_RETRY_FOR_MS);
+  let missing = first.missing.length;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const schedule = (): void => {
+    if (stopped) return;
+    const soon = missing > 0 && Date.now() < retryUntil;
+    timer = setTimeout(tick, soon ? Math.min(retryMs, options.intervalMs) : options.intervalMs);
+    timer.unref();
+  };
+  const tick = (): void => {
     ensureSelfManagedCertificates(options)
+      .then((result) => {
+        if (result.missing.length < missing) logger.info({ patched: result.patched }, 'webhook configuration appeared; caBundle patched');
+        missing = result.missing.length;
+      })
       .catch((error: unknown) => {
         logger.error({ error: error instanceof Error ? error.message : String(error) }, 'self-managed certificate check failed; retrying');
       })
-      .finally(() => {
-        running = false;
-      });
-  }, options.intervalMs);
-  timer.unref();
+      .finally(schedule);
+  };
+  schedule();
   return {
     first,
     stop() {
-      clearInterval(timer);
+      stopped = true;
+      clearTimeout(timer);
     },
   };
 }

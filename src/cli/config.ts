@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { loadEffectiveConfig } from '../engine/setup.js';
 import { allMutators } from '../mutators/index.js';
 import { allRules } from '../rules/index.js';
-import { DEFAULT_GITOPS, DEFAULT_WEBHOOK } from '../config/defaults.js';
+import { DEFAULT_CONTROLLERS, DEFAULT_GITOPS, DEFAULT_WEBHOOK } from '../config/defaults.js';
 
 export function registerConfig(program: Command): void {
   const config = program.command('config').description('validate a config file or print the defaults');
@@ -28,6 +28,7 @@ export function registerConfig(program: Command): void {
         objectExemptions: { allowedRules: [] },
         tenancy: { tenants: {} },
         gitops: DEFAULT_GITOPS,
+        controllers: DEFAULT_CONTROLLERS,
         clusterView: { missingState: 'error' },
         webhook: DEFAULT_WEBHOOK,
       };

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import type { Mutator, Rule } from '../engine/types.js';
 import { ajv, formatAjvErrors } from './ajv.js';
-import { DEFAULT_GITOPS, DEFAULT_WEBHOOK } from './defaults.js';
+import { DEFAULT_CONTROLLERS, DEFAULT_GITOPS, DEFAULT_WEBHOOK } from './defaults.js';
 import { configSchema } from './schema.js';
 import type { EffectiveConfig, ResolvedMutatorSetting, ResolvedRuleSetting, SecretGuardConfigFile } from './types.js';
 
@@ -110,6 +110,7 @@ export function resolveConfig(value: unknown, source: string, rules: readonly Ru
     objectExemptions: { allowedRules: file.objectExemptions?.allowedRules ?? [] },
     tenancy: { ...(file.tenancy?.tenantLabel ? { tenantLabel: file.tenancy.tenantLabel } : {}), tenants: file.tenancy?.tenants ?? {} },
     gitops: { ...DEFAULT_GITOPS, ...file.gitops },
+    controllers: { ...DEFAULT_CONTROLLERS, ...file.controllers },
     clusterView: { missingState: file.clusterView?.missingState ?? 'error' },
     webhook: { ...DEFAULT_WEBHOOK, ...file.webhook },
   };

@@ -81,7 +81,23 @@ export const configSchema = {
     gitops: {
       type: 'object',
       additionalProperties: false,
-      properties: { requesters: stringList, fieldManagers: stringList, labels: stringList, annotations: stringList },
+      properties: {
+        requesters: stringList,
+        fieldManagers: stringList,
+        labels: stringList,
+        annotations: stringList,
+        extraFieldManagers: stringList,
+      },
+    },
+    controllers: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        externalSecrets: stringList,
+        sealedSecrets: stringList,
+        certManager: stringList,
+        serviceAccountTokens: stringList,
+      },
     },
     clusterView: {
       type: 'object',

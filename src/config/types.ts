@@ -43,6 +43,20 @@ export interface GitOpsConfig {
   labels: string[];
   /** Annotation keys that mark an object as applied from git. */
   annotations: string[];
+  /** managedFields managers added to `fieldManagers` (which replaces the defaults when set). */
+  extraFieldManagers: string[];
+}
+
+/**
+ * The identities (request usernames) of the controllers that produce Secrets. A producer claim on a
+ * Secret (an ESO label, a SealedSecret owner, a cert-manager annotation, a token type) counts only when
+ * the request comes from that producer's identity: anyone else can copy the metadata.
+ */
+export interface ControllersConfig {
+  externalSecrets: string[];
+  sealedSecrets: string[];
+  certManager: string[];
+  serviceAccountTokens: string[];
 }
 
 export interface WebhookConfig {
@@ -65,6 +79,7 @@ export interface SecretGuardConfigFile {
   objectExemptions?: { allowedRules?: string[] };
   tenancy?: Partial<TenancyConfig>;
   gitops?: Partial<GitOpsConfig>;
+  controllers?: Partial<ControllersConfig>;
   clusterView?: { missingState?: 'error' | 'warn' };
   webhook?: Partial<WebhookConfig>;
 }
@@ -90,6 +105,7 @@ export interface EffectiveConfig {
   objectExemptions: { allowedRules: readonly string[] };
   tenancy: TenancyConfig;
   gitops: GitOpsConfig;
+  controllers: ControllersConfig;
   clusterView: { missingState: 'error' | 'warn' };
   webhook: WebhookConfig;
 }

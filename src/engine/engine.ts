@@ -44,14 +44,25 @@ export class Engine {
 
   /** The enabled rules that apply to a subject: kind, version, operation, `only`, and config exemptions. */
   matchingRules(subject: Subject, options: EvaluateOptions = {}): Rule[] {
+    return this.selectedRules(subject, options).filter((rule) => !this.configExempts(rule.meta.id, subject));
+  }
+
+  /** The enabled rules for the subject's kind, version and operation, and `only`; exemptions not applied. */
+  private selectedRules(subject: Subject, options: EvaluateOptions): Rule[] {
     const candidates = this.ruleIndex.get(kindKey(subject.gvk.group, subject.gvk.kind)) ?? [];
     return candidates.filter(
       (rule) =>
         (options.only === undefined || options.only.has(rule.meta.id)) &&
         operationMatches(rule.meta.match, subject.operation) &&
         versionMatches(rule.meta.match, subject.gvk.group, subject.gvk.kind, subject.gvk.version) &&
-        !this.configExempts(rule.meta.id, subject),
+        subResourceMatches(rule.meta.match, subject),
     );
+  }
+
+  /** True when an enabled rule judges this subresource of this kind; requests for other subresources are skipped. */
+  judgesSubResource(group: string, kind: string, subResource: string): boolean {
+    const candidates = this.ruleIndex.get(kindKey(group, kind)) ?? [];
+    return candidates.some((rule) => rule.meta.match.kinds.some((k) => k.group === group && k.kind === kind && (k.subResources?.includes(subResource) ?? false)));
   }
 
   evaluate(subject: Subject, view: ClusterView, options: EvaluateOptions = {}): Finding[] {
@@ -76,24 +87,27 @@ export class Engine {
       }
     }
 
-    for (const rule of this.matchingRules(subject, options)) {
+    for (const rule of this.selectedRules(subject, options)) {
       const id = rule.meta.id;
       if (honoured.has(id)) continue;
       const setting = this.config.rules.get(id);
       if (setting === undefined || setting.action === 'off') continue;
       const configuredAction = setting.action;
-      if (rule.meta.needsClusterState === true && !view.synced) {
-        findings.push({
-          ruleId: id,
-          messageId: 'clusterStateMissing',
-          action: this.config.clusterView.missingState,
-          message: `[${id}] the cluster view is not synced yet, so this rule could not decide; retry shortly`,
-          resource,
-          field: '',
-        });
-        continue;
-      }
+      // Everything about one rule, its exemptions included, fails alone: an error finding for this
+      // rule (which denies), and the other rules still run.
       try {
+        if (this.configExempts(id, subject)) continue;
+        if (rule.meta.needsClusterState === true && !view.synced) {
+          findings.push({
+            ruleId: id,
+            messageId: 'clusterStateMissing',
+            action: this.config.clusterView.missingState,
+            message: `[${id}] the cluster view is not synced yet, so this rule could not decide; retry shortly`,
+            resource,
+            field: '',
+          });
+          continue;
+        }
         rule.check({
           subject,
           view,
@@ -115,7 +129,7 @@ export class Engine {
         });
       } catch (error) {
         // Only the error's class name: messages of JSON.parse and friends can quote their input.
-        const name = error instanceof Error ? error.name : typeof error;
+        const name = errorName(error);
         findings.push({
           ruleId: id,
           messageId: 'ruleError',
@@ -143,7 +157,7 @@ export class Engine {
         result.patch.push(...patch);
         result.notes.push(...notes);
       } catch (error) {
-        const name = error instanceof Error ? error.name : typeof error;
+        const name = errorName(error);
         result.notes.push(`${mutator.meta.id} failed (${name}); the object was left unchanged by it`);
       }
     }
@@ -161,6 +175,24 @@ export class Engine {
     if (reason === '') return `${EXEMPT_REASON_ANNOTATION} is missing`;
     return undefined;
   }
+}
+
+/**
+ * The class name of a thrown value, for messages and logs: never its message, which can quote the
+ * input (JSON.parse does), and nothing but a short class-like name, whatever was thrown.
+ */
+export function errorName(error: unknown): string {
+  let isError = false;
+  try {
+    isError = error instanceof Error;
+    if (isError) {
+      const name = (error as Error).name;
+      if (typeof name === 'string' && /^[A-Za-z][A-Za-z0-9]{0,39}$/.test(name)) return name;
+    }
+  } catch {
+    // a proxy or a getter that throws
+  }
+  return isError ? 'Error' : error === null ? 'null' : typeof error;
 }
 
 export function kindKey(group: string, kind: string): string {
@@ -182,6 +214,13 @@ function operationMatches(match: RuleMatch, operation: Operation): boolean {
 
 function versionMatches(match: RuleMatch, group: string, kind: string, version: string): boolean {
   return match.kinds.some((k) => k.group === group && k.kind === kind && (k.versions === undefined || k.versions.includes(version)));
+}
+
+function subResourceMatches(match: RuleMatch, subject: Subject): boolean {
+  const subResource = subject.subResource;
+  if (subResource === undefined || subResource === '') return true;
+  const { group, kind } = subject.gvk;
+  return match.kinds.some((k) => k.group === group && k.kind === kind && (k.subResources?.includes(subResource) ?? false));
 }
 
 export function resourceOf(subject: Subject): ResourceRef {

@@ -44,6 +44,11 @@ export interface MatchKind {
   kind: string;
   /** Versions this rule understands; absent means every version. */
   versions?: readonly string[];
+  /**
+   * Subresources of this kind the rule also judges (the object the API server sends for them is this kind).
+   * Requests for any other subresource never reach the rule.
+   */
+  subResources?: readonly string[];
 }
 
 export interface RuleMatch {

@@ -54,18 +54,25 @@ export interface StoreRef {
   refField: string;
 }
 
-function storeRefAt(ref: JsonObject | undefined, path: (string | number)[]): StoreRef | undefined {
+/**
+ * A store reference by name or label selector. ESO reads the two in different orders: `secretStoreRefs[]` of a
+ * PushSecret lists the selected stores whenever `labelSelector` is set and ignores `name` (`GetSecretStores` in
+ * pkg/controllers/pushsecret/pushsecret_controller.go), while `dataTo[].storeRef` matches by `name` first
+ * (`dataToMatchesStore`), and ExternalSecret refs have only a name.
+ */
+function storeRefAt(ref: JsonObject | undefined, path: (string | number)[], selectorFirst = false): StoreRef | undefined {
   if (ref === undefined) return undefined;
   const kind = stringAt(ref, 'kind') || SECRET_STORE;
   const name = stringAt(ref, 'name');
   const labelSelector = ref['labelSelector'];
+  const bySelector: StoreRef | undefined = isObject(labelSelector)
+    ? { kind, name: undefined, labelSelector, field: pointer(...path, 'labelSelector'), refField: pointer(...path) }
+    : undefined;
+  if (selectorFirst && bySelector !== undefined) return bySelector;
   if (name !== undefined && name !== '') {
     return { kind, name, labelSelector: undefined, field: pointer(...path, 'name'), refField: pointer(...path) };
   }
-  if (isObject(labelSelector)) {
-    return { kind, name: undefined, labelSelector, field: pointer(...path, 'labelSelector'), refField: pointer(...path) };
-  }
-  return undefined;
+  return bySelector;
 }
 
 /**
@@ -86,11 +93,11 @@ export function externalSecretStoreRefs(spec: JsonObject | undefined, base: (str
   return refs;
 }
 
-/** Every store a PushSecret spec refers to: `secretStoreRefs[]` (by name or label selector) and `dataTo[].storeRef`. */
+/** Every store a PushSecret spec refers to: `secretStoreRefs[]` (by label selector when set, else by name) and `dataTo[].storeRef`. */
 export function pushSecretStoreRefs(spec: JsonObject | undefined, base: (string | number)[]): StoreRef[] {
   const refs: StoreRef[] = [];
   (arrayAt(spec, 'secretStoreRefs') ?? []).forEach((entry, index) => {
-    const ref = storeRefAt(isObject(entry) ? entry : undefined, [...base, 'secretStoreRefs', index]);
+    const ref = storeRefAt(isObject(entry) ? entry : undefined, [...base, 'secretStoreRefs', index], true);
     if (ref !== undefined) refs.push(ref);
   });
   (arrayAt(spec, 'dataTo') ?? []).forEach((entry, index) => {

@@ -27,10 +27,13 @@ export function stringAt(value: unknown, key: string): string | undefined {
   return typeof child === 'string' ? child : undefined;
 }
 
-/** String entries of a map such as labels, annotations or Secret data; other value types are skipped. */
+/**
+ * String entries of a map such as labels, annotations or Secret data; other value types are skipped.
+ * The copy has no prototype, so a key such as `__proto__` (valid in Kubernetes) stays an ordinary key.
+ */
 export function stringMapAt(value: unknown, key: string): Record<string, string> {
   const map = objectAt(value, key);
-  const result: Record<string, string> = {};
+  const result = Object.create(null) as Record<string, string>;
   if (map === undefined) return result;
   for (const [k, v] of Object.entries(map)) {
     if (typeof v === 'string') result[k] = v;

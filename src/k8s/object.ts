@@ -70,6 +70,16 @@ export function ownerReferencesOf(object: unknown): OwnerReference[] {
 export interface ManagedFieldsEntry {
   manager: string;
   operation: string;
+  /** The entry's fieldsV1 owns `data` or `stringData` entries (a Secret's or ConfigMap's values). */
+  ownsData: boolean;
+}
+
+function ownsData(fields: JsonObject | undefined): boolean {
+  const owned = (key: string): boolean => {
+    const map = objectAt(fields, key);
+    return map !== undefined && Object.keys(map).some((child) => child.startsWith('f:'));
+  };
+  return owned('f:data') || owned('f:stringData');
 }
 
 export function managedFieldsOf(object: unknown): ManagedFieldsEntry[] {
@@ -78,5 +88,6 @@ export function managedFieldsOf(object: unknown): ManagedFieldsEntry[] {
   return entries.filter(isObject).map((entry) => ({
     manager: stringAt(entry, 'manager') ?? '',
     operation: stringAt(entry, 'operation') ?? '',
+    ownsData: ownsData(objectAt(entry, 'fieldsV1')),
   }));
 }

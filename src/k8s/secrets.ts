@@ -1,7 +1,7 @@
 /** What produced a Secret, from its metadata and type (reference.md §2). */
 import { annotationsOf, labelsOf, namespaceOf, ownerReferencesOf } from './object.js';
 import { decodeSecretValue, decodeSecretValuePrefix, MAX_SCAN, type DecodedBase64 } from '../detectors/text.js';
-import { pointer, stringAt, stringMapAt } from './json.js';
+import { objectAt, pointer, stringAt, stringMapAt } from './json.js';
 
 export const ESO_MANAGED_LABEL = 'reconcile.external-secrets.io/managed';
 export const ESO_CREATED_BY_LABEL = 'reconcile.external-secrets.io/created-by';
@@ -36,10 +36,28 @@ export function secretProducer(secret: unknown): { producer: SecretProducer; sig
   return undefined;
 }
 
-/** True when the Secret comes from ESO or a SealedSecret, the two ways credentials may reach the cluster. */
-export function isEsoOrSealed(secret: unknown): boolean {
-  const producer = secretProducer(secret)?.producer;
-  return producer === 'ExternalSecret' || producer === 'SealedSecret';
+const HELM_RELEASE_NAME = /^sh\.helm\.release\.v1\.[a-z0-9]([-a-z0-9.]*[a-z0-9])?\.v[1-9][0-9]*$/;
+/** base64 of a gzip stream (1f 8b 08): Helm stores base64(gzip(release JSON)) in the one `release` key. */
+const GZIP_BASE64 = 'H4sI';
+
+/**
+ * Helm's Secret storage driver writes exactly this shape (helm.sh/helm/v3/pkg/storage/driver/secrets.go):
+ * type helm.sh/release.v1, name sh.helm.release.v1.<release>.v<N>, label owner=helm, and one data key
+ * `release` holding base64(gzip(JSON)). A Secret that only borrows the type is not release storage.
+ */
+export function isHelmReleaseStorage(secret: unknown): boolean {
+  if (stringAt(secret, 'type') !== 'helm.sh/release.v1') return false;
+  const name = stringAt(objectAt(secret, 'metadata'), 'name');
+  if (name === undefined || !HELM_RELEASE_NAME.test(name)) return false;
+  if (labelsOf(secret)['owner'] !== 'helm') return false;
+  if (objectAt(secret, 'stringData') !== undefined) return false;
+  const data = objectAt(secret, 'data');
+  if (data === undefined) return false;
+  const keys = Object.keys(data);
+  const release = data['release'];
+  if (keys.length !== 1 || typeof release !== 'string') return false;
+  const inner = decodeSecretValuePrefix(release, GZIP_BASE64.length);
+  return inner.kind === 'text' && inner.text === GZIP_BASE64;
 }
 
 /** A human user (not a service account, node or other `system:` identity). */

@@ -2,8 +2,8 @@ import { detectCredentials } from '../detectors/index.js';
 import { createRule } from '../engine/rule.js';
 import { isObject, type JsonObject } from '../k8s/json.js';
 import { labelsOf } from '../k8s/object.js';
-import { gitProvenance } from '../k8s/provenance.js';
-import { isEsoOrSealed, secretValues, type SecretValue } from '../k8s/secrets.js';
+import { gitProvenance, trustedProducer } from '../k8s/provenance.js';
+import { secretValues, type SecretValue } from '../k8s/secrets.js';
 
 interface Options {
   /** Report only Secrets that come from git (webhook); by default any requester is reported. */
@@ -122,7 +122,8 @@ export default createRule({
     } else {
       const username = subject.requester.username;
       if (options.allowedRequesters.includes(username)) return;
-      if (isEsoOrSealed(secret) && !gitops.requesters.includes(username)) return;
+      const producer = trustedProducer(subject, gitops, context.config.controllers)?.producer;
+      if (producer === 'ExternalSecret' || producer === 'SealedSecret') return;
       const provenance = gitProvenance(subject, gitops);
       if (options.onlyFromGit && provenance === undefined) return;
       origin = provenance !== undefined ? `git (${provenance})` : `requester ${username}`;

@@ -7,7 +7,9 @@ export default createRule({
     id: 'no-credential-in-env',
     description: 'A literal env value in a pod template must not hold a credential; use valueFrom.secretKeyRef.',
     defaultAction: 'deny',
-    match: { kinds: WORKLOAD_KINDS },
+    // `kubectl debug` adds ephemeral containers, env and all, through pods/ephemeralcontainers; the API server
+    // sends the whole Pod for it (EphemeralContainersREST in pkg/registry/core/pod/storage).
+    match: { kinds: WORKLOAD_KINDS.map((k) => (k.group === '' && k.kind === 'Pod' ? { ...k, subResources: ['ephemeralcontainers'] } : k)) },
     optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
     defaultOptions: {},
     messages: {

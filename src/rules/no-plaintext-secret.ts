@@ -1,8 +1,8 @@
 import { describeHits, detectCredentials } from '../detectors/index.js';
 import { createRule } from '../engine/rule.js';
 import { labelsOf } from '../k8s/object.js';
-import { gitProvenance } from '../k8s/provenance.js';
-import { isPersonRequester, secretProducer, secretValues, type SecretValue } from '../k8s/secrets.js';
+import { gitProvenance, trustedProducer } from '../k8s/provenance.js';
+import { isPersonRequester, secretValues, type SecretValue } from '../k8s/secrets.js';
 import { SEALING_KEY_LABEL } from './no-sealing-key-in-git.js';
 
 interface Options {
@@ -59,18 +59,18 @@ export default createRule({
     const options = context.options as Options;
     const secret = subject.object;
     if (secret === null) return;
-    // Sealing keys have their own rule and message.
-    if (SEALING_KEY_LABEL in labelsOf(secret)) return;
     const values = secretValues(secret).filter((value) => !value.empty);
     const first = values[0];
     if (first === undefined) return;
     const name = subject.name || '(unnamed)';
-    const { gitops } = context.config;
-    if (subject.source === 'webhook') {
-      // A controller writing its own Secret; unless the GitOps tool itself applies it (then the metadata is just copied from git).
-      if (secretProducer(secret) !== undefined && !gitops.requesters.includes(subject.requester.username)) return;
-    }
+    const { gitops, controllers } = context.config;
+    if (trustedProducer(subject, gitops, controllers) !== undefined) return;
     const provenance = gitProvenance(subject, gitops);
+    if (SEALING_KEY_LABEL in labelsOf(secret)) {
+      // From git, no-sealing-key-in-git reports it with its own message. Elsewhere the label is only a
+      // claim: it is believed from the sealed-secrets controller, which generates its keys itself.
+      if (provenance !== undefined || controllers.sealedSecrets.includes(subject.requester.username)) return;
+    }
     if (provenance !== undefined) {
       context.report({ messageId: 'plaintextFromGit', data: { name, provenance, keys: describeSecretValues(values) }, field: first.field });
       return;

@@ -4,18 +4,20 @@ import { fastify, LogController, type FastifyInstance, type FastifyReply, type F
 import {
   decodeAdmissionReview,
   respondDeadline,
+  respondEngineFailed,
   respondMutate,
+  respondMutateUnchanged,
   respondOverloaded,
   respondValidate,
   type AdmissionOutcome,
   type AdmissionRequest,
 } from '../admission/review.js';
 import type { ClusterView } from '../cluster/view.js';
-import { Engine } from '../engine/engine.js';
+import { Engine, errorName, kindKey } from '../engine/engine.js';
 import { createLogger, type Logger } from './logger.js';
-import { Metrics } from './metrics.js';
+import { Metrics, type LabelVocabulary } from './metrics.js';
 import { fixedEngine, type EngineSource } from './policy.js';
-import { LoadMonitor } from './pressure.js';
+import { LoadMonitor, type LagSource } from './pressure.js';
 import type { ServingTlsOptions } from './tls.js';
 
 /** Secrets and ConfigMaps up to 1 MiB arrive twice on UPDATE (object, oldObject), plus the review around them. */
@@ -34,6 +36,8 @@ export interface AppDeps {
    * timeout. Default: a quarter of `webhook.deadlineMs`, at most 1000. 0 turns shedding off.
    */
   maxEventLoopLagMs?: number;
+  /** Where the event-loop lag is read; default a `LoadMonitor` that runs while the app is open. */
+  lagSource?: LagSource;
   /** Serve HTTPS with these options (key, cert, minVersion, ciphers); absent for `inject` tests. */
   https?: ServingTlsOptions | undefined;
 }
@@ -72,15 +76,32 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
       ? (fastify(common) as unknown as FastifyInstance<AnyServer>)
       : (fastify({ ...common, https: deps.https }) as unknown as FastifyInstance<AnyServer>);
 
-  const monitor = new LoadMonitor();
-  if (deps.maxEventLoopLagMs !== 0) {
+  let lagSource = deps.lagSource;
+  if (lagSource === undefined && deps.maxEventLoopLagMs !== 0) {
+    const monitor = new LoadMonitor();
     monitor.start();
     app.addHook('onClose', (_instance, done) => {
       monitor.stop();
       done();
     });
+    lagSource = monitor;
   }
   const maxLagMs = (): number => deps.maxEventLoopLagMs ?? Math.min(1000, source.webhook().deadlineMs / 4);
+
+  // Metric labels come from the engine's rules; every engine has the same rules (a config can only
+  // turn them off), so the last engine seen serves requests answered without one (shed, deadline).
+  let vocabulary: LabelVocabulary | undefined;
+  const seen = (engine: Engine): Engine => {
+    vocabulary = vocabularyOf(engine);
+    return engine;
+  };
+  try {
+    const first = source.get();
+    if (first instanceof Engine) seen(first);
+    else void first.then(seen, () => undefined);
+  } catch {
+    // no engine yet: each request reports the failure
+  }
 
   app.decorateRequest('receivedAt', 0);
   app.addHook('onRequest', (request, _reply, done) => {
@@ -114,7 +135,7 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
     if (status >= 400 && status < 500) {
       return refuse(reply, endpoint, { status: 400, reason: 'BadRequest', message: 'the request could not be read' });
     }
-    logger.error({ endpoint, error: error instanceof Error ? error.name : 'error' }, 'internal error');
+    logger.error({ endpoint, error: errorName(error) }, 'internal error');
     return reply.code(500).send({ code: 500, reason: 'InternalError', message: 'internal error' });
   });
 
@@ -152,27 +173,34 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
       const reason = decoded.error === 'request.uid is missing' ? 'MissingUID' : 'NotAdmissionReview';
       return refuse(reply, endpoint, { status: 400, reason, message: decoded.error });
     }
-    const lag = monitor.lagMs;
+    const lag = lagSource?.lagMs ?? 0;
     metrics.eventLoopLag.set(lag / 1000);
-    const outcome =
-      deps.maxEventLoopLagMs !== 0 && lag > maxLagMs()
-        ? respondOverloaded(decoded.request, source.webhook().onDeadline)
-        : await decide(endpoint, decoded.request, request.receivedAt);
+    const overloaded = deps.maxEventLoopLagMs !== 0 && lag > maxLagMs();
+    const outcome = !overloaded
+      ? await decide(endpoint, decoded.request, request.receivedAt)
+      : endpoint === 'mutate'
+        ? respondMutateUnchanged(decoded.request, 'is overloaded', 'shed')
+        : respondOverloaded(decoded.request, source.webhook().onDeadline);
     const durationMs = performance.now() - request.receivedAt;
     record(endpoint, decoded.request, outcome, durationMs);
     return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(outcome.review);
   }
 
   /**
-   * The engine's answer, or the configured failure answer when the deadline passes first. The
+   * The engine's answer, or the failure answer when the deadline passes first (validating: per
+   * `onDeadline`; mutating: allowed unchanged) or the engine throws (validating: denied). The
    * deadline counts from the request's arrival, so a request that queued behind others is answered
    * at once rather than evaluated too late. A synchronous rule run cannot be interrupted: the
    * deadline covers waiting, not a single runaway rule.
    */
   async function decide(endpoint: Endpoint, admission: AdmissionRequest, receivedAt: number): Promise<AdmissionOutcome> {
     const { deadlineMs, onDeadline } = source.webhook();
+    const late = (): AdmissionOutcome =>
+      endpoint === 'mutate'
+        ? respondMutateUnchanged(admission, `could not finish within ${deadlineMs}ms`, 'deadline')
+        : respondDeadline(admission, onDeadline, deadlineMs);
     const remaining = deadlineMs - (performance.now() - receivedAt);
-    if (remaining <= 0) return respondDeadline(admission, onDeadline, deadlineMs);
+    if (remaining <= 0) return late();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => {
@@ -180,15 +208,14 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
       }, remaining);
     });
     const work = (async (): Promise<AdmissionOutcome> => {
-      const engine = await source.get();
+      const engine = seen(await source.get());
       return endpoint === 'validate' ? respondValidate(engine, deps.view, admission) : respondMutate(engine, deps.view, admission);
     })();
     try {
-      return (await Promise.race([work, deadline])) ?? respondDeadline(admission, onDeadline, deadlineMs);
+      return (await Promise.race([work, deadline])) ?? late();
     } catch (error) {
-      logger.error({ uid: admission.uid, error: error instanceof Error ? error.name : 'error' }, 'engine failed');
-      const failed = respondDeadline(admission, onDeadline, deadlineMs);
-      return { ...failed, decision: 'error' };
+      logger.error({ uid: admission.uid, error: errorName(error) }, 'engine failed');
+      return endpoint === 'mutate' ? respondMutateUnchanged(admission, 'failed', 'error') : respondEngineFailed(admission);
     } finally {
       clearTimeout(timer);
       work.catch(() => undefined);
@@ -197,9 +224,9 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
 
   function record(endpoint: Endpoint, admission: AdmissionRequest, outcome: AdmissionOutcome, durationMs: number): void {
     const kind = admission.kind.kind;
-    metrics.requests.inc({ endpoint, kind, operation: admission.operation, decision: outcome.decision });
+    metrics.countRequest({ endpoint, group: admission.kind.group, kind, operation: admission.operation, decision: outcome.decision }, vocabulary);
     metrics.latency.observe({ endpoint }, durationMs / 1000);
-    metrics.countFindings(outcome.findings);
+    metrics.countFindings(outcome.findings, vocabulary);
     logger.info(
       {
         endpoint,
@@ -227,4 +254,21 @@ function endpointOf(url: string): string {
   if (url.startsWith('/validate')) return 'validate';
   if (url.startsWith('/mutate')) return 'mutate';
   return 'other';
+}
+
+const vocabularies = new WeakMap<Engine, LabelVocabulary>();
+
+function vocabularyOf(engine: Engine): LabelVocabulary {
+  let vocabulary = vocabularies.get(engine);
+  if (vocabulary === undefined) {
+    const kinds = new Set<string>();
+    const rules = new Set<string>();
+    for (const item of [...engine.rules, ...engine.mutators]) {
+      rules.add(item.meta.id);
+      for (const kind of item.meta.match.kinds) kinds.add(kindKey(kind.group, kind.kind));
+    }
+    vocabulary = { kinds, rules };
+    vocabularies.set(engine, vocabulary);
+  }
+  return vocabulary;
 }

@@ -1,6 +1,21 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Finding } from '../engine/types.js';
 
+/** The label value for anything outside a label's known values. */
+export const OTHER = 'other';
+const OPERATIONS: ReadonlySet<string> = new Set(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']);
+
+/**
+ * The values a label taken from a request may have: the kinds (`group/kind`) the rules and mutators
+ * match, which are the kinds the webhook is registered for, and their ids. A request can carry any
+ * kind and an object any rule id in its exemption annotation; outside these sets they count as
+ * `other`, so no request can add a series.
+ */
+export interface LabelVocabulary {
+  kinds: ReadonlySet<string>;
+  rules: ReadonlySet<string>;
+}
+
 /** Every secretguard metric, on a registry of its own so several apps can live in one process (tests). */
 export class Metrics {
   readonly registry: Registry;
@@ -97,7 +112,22 @@ export class Metrics {
     });
   }
 
-  countFindings(findings: readonly Finding[]): void {
-    for (const finding of findings) this.findings.inc({ rule: finding.ruleId, action: finding.action });
+  countRequest(
+    request: { endpoint: 'validate' | 'mutate'; group: string; kind: string; operation: string; decision: string },
+    vocabulary: LabelVocabulary | undefined,
+  ): void {
+    const { endpoint, group, kind, operation, decision } = request;
+    this.requests.inc({
+      endpoint,
+      kind: vocabulary?.kinds.has(`${group}/${kind}`) === true ? kind : OTHER,
+      operation: OPERATIONS.has(operation) ? operation : OTHER,
+      decision,
+    });
+  }
+
+  countFindings(findings: readonly Finding[], vocabulary: LabelVocabulary | undefined): void {
+    for (const finding of findings) {
+      this.findings.inc({ rule: vocabulary?.rules.has(finding.ruleId) === true ? finding.ruleId : OTHER, action: finding.action });
+    }
   }
 }

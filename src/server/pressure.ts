@@ -1,10 +1,20 @@
 /**
- * Event-loop pressure, the load-shedding signal of the webhook. Rules run synchronously, so an
- * overloaded process shows it as a late timer: a tick scheduled every `intervalMs` that fires late
- * by the time the loop spent on queued requests. `lagMs` also counts the time since the last tick,
- * so requests handled inside one long batch see the pressure before the timer can fire again.
+ * Where the webhook reads event-loop pressure, its load-shedding signal. The server measures it
+ * with a `LoadMonitor`; tests pass a source whose lag they set, so a busy machine cannot make a
+ * test shed (or fail to shed).
  */
-export class LoadMonitor {
+export interface LagSource {
+  /** Milliseconds the event loop is behind now. */
+  readonly lagMs: number;
+}
+
+/**
+ * Event-loop pressure measured as a late timer. Rules run synchronously, so an overloaded process
+ * shows it as a tick scheduled every `intervalMs` that fires late by the time the loop spent on
+ * queued requests. `lagMs` also counts the time since the last tick, so requests handled inside
+ * one long batch see the pressure before the timer can fire again.
+ */
+export class LoadMonitor implements LagSource {
   private timer: NodeJS.Timeout | undefined;
   private lastTick = performance.now();
   private lastLag = 0;

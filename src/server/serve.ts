@@ -8,6 +8,7 @@ import { buildApp } from './app.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { PolicyHolder } from './policy.js';
+import type { LagSource } from './pressure.js';
 import { buildProbeApp } from './probes.js';
 import { TlsReloader } from './tls.js';
 
@@ -33,6 +34,8 @@ export interface ServeOptions {
    * connections instead of having a request reset when an idle connection is closed under them.
    */
   shutdownDelayMs?: number;
+  /** Test seam: read event-loop lag from this instead of measuring it. */
+  lagSource?: LagSource;
 }
 
 export interface RunningServer {
@@ -69,7 +72,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     informers?.status() ?? { synced: index.synced, connected: true, staleSeconds: 0, resources: ['manifests'] };
 
   let closing = false;
-  const app = buildApp({ engine: policy, view: index, logger, metrics, https: tls.httpsOptions() });
+  const app = buildApp({ engine: policy, view: index, logger, metrics, https: tls.httpsOptions(), ...(options.lagSource ? { lagSource: options.lagSource } : {}) });
   if (!(app.server instanceof HttpsServer)) throw new Error('admission app is not HTTPS');
   tls.attach(app.server);
   const probes = buildProbeApp({

@@ -21,7 +21,7 @@ import {
 } from '../../src/certs/decisions.js';
 import { selfManagedOptionsFrom } from '../../src/cli/self-managed-flags.js';
 import type { CertificateApi } from '../../src/certs/kube-api.js';
-import { ensureSelfManagedCertificates } from '../../src/certs/renewal.js';
+import { ensureSelfManagedCertificates, startSelfManagedCertificates } from '../../src/certs/renewal.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const SERVICE = 'secretguard';
@@ -291,4 +291,31 @@ t.test('selfManagedOptionsFrom checks the flags', async (t) => {
     renewBeforeDays: 30,
     intervalMs: 30_000,
   });
+});
+
+t.test('first install: webhook configurations registered after the pods get their caBundle within seconds', async (t) => {
+  const api = new FakeApi();
+  const handle = await startSelfManagedCertificates({
+    api,
+    namespace: NAMESPACE,
+    secretName: 'secretguard-tls',
+    service: SERVICE,
+    webhookConfigurations: ['secretguard'],
+    intervalMs: 60_000,
+    missingRetryMs: 20,
+  });
+  t.teardown(() => { handle.stop(); });
+  t.same(handle.first.missing.sort(), ['MutatingWebhookConfiguration/secretguard', 'ValidatingWebhookConfiguration/secretguard'], 'nothing registered yet (the chart registers them in a later sync wave)');
+  webhookConfigurations(api);
+  const caBundles = async (): Promise<(string | undefined)[]> => {
+    for (let i = 0; i < 200; i++) {
+      const bundles = [...api.configurations.values()].map((c) => c.webhooks?.[0]?.clientConfig?.caBundle);
+      if (bundles.every((b) => b !== undefined)) return bundles;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return [...api.configurations.values()].map((c) => c.webhooks?.[0]?.clientConfig?.caBundle);
+  };
+  const bundles = await caBundles();
+  t.equal(bundles.length, 2);
+  t.ok(bundles.every((b) => b === handle.first.caBundle), 'both configurations get the caBundle long before the 60 s interval');
 });

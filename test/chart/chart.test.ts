@@ -149,7 +149,7 @@ if (helm !== undefined) {
       t.ok(secretBearing.has(r), `validate.secretguard.io (Fail) receives ${r}`);
       t.notOk(workloads.has(r), `validate-workloads.secretguard.io does not receive ${r}`);
     }
-    for (const r of ['/pods', '/replicationcontrollers', 'apps/deployments', 'apps/statefulsets', 'apps/daemonsets', 'apps/replicasets', 'batch/jobs', 'batch/cronjobs', 'argoproj.io/rollouts']) {
+    for (const r of ['/pods', '/pods/ephemeralcontainers', '/replicationcontrollers', 'apps/deployments', 'apps/statefulsets', 'apps/daemonsets', 'apps/replicasets', 'batch/jobs', 'batch/cronjobs', 'argoproj.io/rollouts']) {
       t.ok(workloads.has(r), `validate-workloads.secretguard.io (Ignore) receives ${r}`);
       t.notOk(secretBearing.has(r), `validate.secretguard.io does not receive ${r}`);
     }
@@ -231,6 +231,20 @@ if (helm !== undefined) {
     t.match(config, /team-b-vault/);
     const stagingConfig = (find(staging ?? [], 'ConfigMap')?.['data'] as Record<string, string>)['config.yaml'] ?? '';
     t.match(stagingConfig, /no-plaintext-secret:\n\s+action: warn/, 'a bare action is written in object form');
+  });
+
+  t.test('first install: Argo CD registers the webhooks only after the pods that serve them are healthy', async (t) => {
+    for (const mode of ['selfManaged', 'certManager'] as const) {
+      const { objects } = render(helm, [], [`--set=certificates.mode=${mode}`]);
+      const wave = (o: K8sObject | undefined): number => Number(o?.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? '0');
+      for (const kind of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']) {
+        t.equal(wave(find(objects, kind)), 1, `${mode}: ${kind} in sync wave 1`);
+      }
+      const others = objects.filter((o) => !o.kind.endsWith('WebhookConfiguration'));
+      t.ok(others.length > 0 && others.every((o) => wave(o) < 1), `${mode}: the Deployment, Service, RBAC and certificates come in earlier waves`);
+    }
+    const moved = render(helm, [], ['--set=webhook.syncWave=5']).objects;
+    t.equal(find(moved, 'ValidatingWebhookConfiguration')?.metadata.annotations?.['argocd.argoproj.io/sync-wave'], '5', 'the wave is configurable');
   });
 
   t.test('values.schema.json rejects typos and bad values', async (t) => {

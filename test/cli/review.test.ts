@@ -8,14 +8,14 @@ import { reviewText } from '../../src/cli/review.js';
 import { ClusterIndex } from '../../src/cluster/index.js';
 import { buildEngine, loadEffectiveConfig } from '../../src/engine/setup.js';
 import { buildApp } from '../../src/server/app.js';
-import { repoRoot } from '../server/helpers.js';
+import { ManualLag, repoRoot } from '../server/helpers.js';
 
 const cli = path.join(repoRoot, 'dist/src/cli/main.js');
 const fixtures = path.join(repoRoot, 'test/fixtures/admission');
 const run = (args: string[], input?: string) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
 
 t.test('review prints exactly what the server sends, for every captured fixture', async (t) => {
-  const app = buildApp({ engine: buildEngine(loadEffectiveConfig(undefined)), view: new ClusterIndex() });
+  const app = buildApp({ engine: buildEngine(loadEffectiveConfig(undefined)), view: new ClusterIndex(), lagSource: new ManualLag() });
   for (const name of ['create', 'update', 'delete', 'dry-run', 'generate-name', 'subresource-status']) {
     const file = path.join(fixtures, `${name}.json`);
     const text = readFileSync(file, 'utf8');

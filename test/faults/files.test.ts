@@ -10,7 +10,7 @@ import path from 'node:path';
 import t from 'tap';
 import { generateCertificates } from '../../src/certs/generate.js';
 import { startServer } from '../../src/server/serve.js';
-import { LogSink } from '../server/helpers.js';
+import { LogSink, ManualLag } from '../server/helpers.js';
 import { getText, metric, postReview } from './load.js';
 import { readFileSync } from 'node:fs';
 
@@ -30,7 +30,7 @@ const serial = new X509Certificate(certs.cert).serialNumber;
 
 t.test('garbage certificate and config files under traffic', async (t) => {
   const sink = new LogSink();
-  const server = await startServer({ config: configFile, tlsCert: certFile, tlsKey: keyFile, port: 0, metricsPort: 0, host: '127.0.0.1', clusterState: [path.join(dir, 'state.json')], logDestination: sink, pollMs: 200 });
+  const server = await startServer({ config: configFile, tlsCert: certFile, tlsKey: keyFile, port: 0, metricsPort: 0, host: '127.0.0.1', clusterState: [path.join(dir, 'state.json')], logDestination: sink, pollMs: 200, lagSource: new ManualLag() });
   t.teardown(() => server.close());
   let sent = 0;
   let failed = 0;

@@ -9,6 +9,7 @@ import { ClusterIndex } from '../../src/cluster/index.js';
 import { buildEngine, loadEffectiveConfig } from '../../src/engine/setup.js';
 import type { JsonValue } from '../../src/k8s/json.js';
 import { BODY_LIMIT, buildApp } from '../../src/server/app.js';
+import { ManualLag } from '../server/helpers.js';
 import { gcFunction, reviewProblems, uidOf } from './checks.js';
 import { anyJson, kinds, mutatedObject, removeAt, weirdString } from './arbitraries.js';
 import { apiVersionOf, deepJsonText, exampleObjects, pathsOf, replaceAt } from './samples.js';
@@ -115,7 +116,7 @@ const contentTypeArb = fc.oneof(
 // ---- properties ----------------------------------------------------------------------------
 
 t.test(`handler via inject: ${INJECT_RUNS} random and mutated AdmissionReviews (seed ${SEED})`, async (t) => {
-  const app = buildApp({ engine, view });
+  const app = buildApp({ engine, view, lagSource: new ManualLag() });
   await app.ready();
   t.teardown(() => app.close());
   const gc = await gcFunction();
@@ -184,7 +185,7 @@ t.test(`decode → respond (pure handler path): ${PURE_RUNS} reviews (seed ${SEE
 });
 
 t.test('extreme inputs: huge, deep, wide, List of 10,000, missing uid, null objects', async (t) => {
-  const app = buildApp({ engine, view });
+  const app = buildApp({ engine, view, lagSource: new ManualLag() });
   await app.ready();
   t.teardown(() => app.close());
   const request = (object: string, extra = ''): string =>

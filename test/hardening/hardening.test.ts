@@ -17,6 +17,7 @@ import type { JsonObject } from '../../src/k8s/json.js';
 import { allMutators } from '../../src/mutators/index.js';
 import { allRules } from '../../src/rules/index.js';
 import { startServer } from '../../src/server/serve.js';
+import { ManualLag } from '../server/helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'secretguard-hardening-'));
 t.teardown(() => { rmSync(dir, { recursive: true, force: true }); });
@@ -24,7 +25,7 @@ const certs = generateCertificates({ service: 'secretguard', namespace: 'sg', ho
 writeFileSync(path.join(dir, 'tls.crt'), certs.cert);
 writeFileSync(path.join(dir, 'tls.key'), certs.key);
 writeFileSync(path.join(dir, 'state.json'), JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } }));
-const server = await startServer({ tlsCert: path.join(dir, 'tls.crt'), tlsKey: path.join(dir, 'tls.key'), port: 0, metricsPort: 0, host: '127.0.0.1', clusterState: [path.join(dir, 'state.json')], shutdownDelayMs: 0 });
+const server = await startServer({ tlsCert: path.join(dir, 'tls.crt'), tlsKey: path.join(dir, 'tls.key'), port: 0, metricsPort: 0, host: '127.0.0.1', clusterState: [path.join(dir, 'state.json')], shutdownDelayMs: 0, lagSource: new ManualLag() });
 t.teardown(() => server.close());
 
 function handshake(options: ConnectionOptions): Promise<{ ok: boolean; protocol?: string; cipher?: string; error?: string }> {

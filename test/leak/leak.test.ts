@@ -24,7 +24,7 @@ import { createLogger } from '../../src/server/logger.js';
 import { Metrics } from '../../src/server/metrics.js';
 import { startServer } from '../../src/server/serve.js';
 import { CLI, ROOT } from '../helpers/cli.js';
-import { LogSink } from '../server/helpers.js';
+import { LogSink, ManualLag } from '../server/helpers.js';
 import { BROKEN_YAML, plantedObjects } from './planted.js';
 import { CANARIES, LeakScanner } from './canaries.js';
 
@@ -125,7 +125,7 @@ t.test('webhook in-process: deny, warn and audit configs, validate and mutate, t
     const logger = createLogger('trace', sink);
     const metrics = new Metrics();
     const engine = new Engine(allRules, allMutators, resolveConfig(actionConfig(action), 'leak', allRules, allMutators));
-    const app = buildApp({ engine, view, logger, metrics });
+    const app = buildApp({ engine, view, logger, metrics, lagSource: new ManualLag() });
     for (const object of objects) {
       for (const operation of ['CREATE', 'UPDATE', 'DELETE'] as const) {
         for (const url of ['/validate', '/mutate']) {
@@ -183,7 +183,7 @@ t.test('serve over HTTPS at trace level: responses, logs, /metrics, /readyz', as
   writeFileSync(path.join(dir, 'tls.key'), certs.key);
   writeFileSync(path.join(dir, 'state.yaml'), stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } }));
   const sink = new LogSink();
-  const server = await startServer({ config: path.join(dir, 'warn.yaml'), tlsCert: path.join(dir, 'tls.crt'), tlsKey: path.join(dir, 'tls.key'), port: 0, metricsPort: 0, host: '127.0.0.1', clusterState: [path.join(dir, 'state.yaml')], logDestination: sink });
+  const server = await startServer({ config: path.join(dir, 'warn.yaml'), tlsCert: path.join(dir, 'tls.crt'), tlsKey: path.join(dir, 'tls.key'), port: 0, metricsPort: 0, host: '127.0.0.1', clusterState: [path.join(dir, 'state.yaml')], logDestination: sink, lagSource: new ManualLag() });
   t.teardown(() => server.close());
   t.equal(server.logger.level, 'trace');
   for (const object of objects) scanner.scan('serve https body', await post(server.port, certs.caCert, JSON.stringify(admissionReview(object, 'UPDATE'))));

@@ -1,5 +1,7 @@
 import rule from '../../src/rules/argocd-credentials-managed.js';
 import { b64, canariesIn, GITHUB_CLASSIC, OPENSSH_KEY, SA_TOKEN } from '../detectors/fixtures.js';
+import type { Requester } from '../../src/engine/types.js';
+import type { JsonObject } from '../../src/k8s/json.js';
 import { ARGOCD, PERSON, ruleTester } from '../rule-tester.js';
 
 const ESO = { username: 'system:serviceaccount:external-secrets:external-secrets', groups: [] };
@@ -72,6 +74,22 @@ ruleTester(rule, {
       errors: [{ messageId: 'handMadeCredentials', action: 'deny', field: configField, messageIncludes: ['requester alice'] }],
       canaries: canariesIn(SA_TOKEN),
     },
+    ...(
+      [
+        ['a person copies ESO labels and owner', esoOwned, PERSON, 'requester alice'],
+        ['a person copies a SealedSecret owner', sealedOwned, PERSON, 'requester alice'],
+        ['kubectl apply -f of ESO labels', { ...esoOwned, metadata: { ...esoOwned.metadata, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' } } }, PERSON, 'last-applied-configuration'],
+        ['Flux applies a forged SealedSecret owner', { ...sealedOwned, metadata: { ...sealedOwned.metadata, labels: { ...sealedOwned.metadata.labels, 'kustomize.toolkit.fluxcd.io/name': 'apps' } } }, { username: 'system:serviceaccount:flux-system:kustomize-controller', groups: [] }, 'kustomize-controller'],
+        ['the sealed-secrets identity cannot vouch for an ESO claim', esoOwned, { username: 'system:serviceaccount:kube-system:sealed-secrets-controller', groups: [] }, 'requester system:serviceaccount:kube-system:sealed-secrets-controller'],
+        ['ESO owns nothing when the Argo CD field manager owns the values', { ...esoOwned, metadata: { ...esoOwned.metadata, managedFields: [{ manager: 'argocd-controller', operation: 'Apply', fieldsV1: { 'f:stringData': { 'f:config': {} } } }] } }, ESO, 'field manager argocd-controller'],
+      ] as unknown as [string, JsonObject, Requester, string][]
+    ).map(([name, object, requester, origin]) => ({
+      name: `forged producer claim: ${name}`,
+      object,
+      requester,
+      errors: [{ messageId: 'handMadeCredentials' as const, action: 'deny' as const, field: configField, messageIncludes: [origin] }],
+      canaries: canariesIn(SA_TOKEN),
+    })),
     {
       name: 'ESO labels do not exempt what Argo CD applies from git',
       object: esoOwned,

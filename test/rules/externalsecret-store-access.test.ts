@@ -22,6 +22,29 @@ ruleTester(rule, {
     { name: 'kind defaults to SecretStore, which is always same-namespace', object: es('team-a-web', { secretStoreRef: { name: 'team-b-vault' } }), ...base },
     { name: 'v1beta1 ExternalSecret', object: es('team-a-api', { secretStoreRef: css('team-a-vault') }, 'v1beta1'), ...base },
     { name: 'PushSecret by label selector of allowed stores', object: pushSecret('team-b-web', { secretStoreRefs: [{ kind: 'ClusterSecretStore', labelSelector: { matchLabels: { team: 'b' } } }] }), ...base },
+    // ESO's GetSecretStores lists the selected stores whenever labelSelector is set and never reads the name.
+    {
+      name: 'PushSecret with a forbidden name and a selector that matches no store pushes nowhere',
+      object: pushSecret('team-a-web', { secretStoreRefs: [{ name: 'team-b-vault', kind: 'ClusterSecretStore', labelSelector: { matchLabels: { team: 'nobody' } } }] }),
+      ...base,
+    },
+    {
+      name: 'PushSecret with a forbidden name and a matchExpressions selector of allowed stores',
+      object: pushSecret('team-a-web', {
+        secretStoreRefs: [{ name: 'team-b-vault', kind: 'ClusterSecretStore', labelSelector: { matchExpressions: [{ key: 'shared', operator: 'In', values: ['true'] }] } }],
+      }),
+      ...base,
+    },
+    {
+      name: 'PushSecret selector of kind SecretStore lists only same-namespace stores',
+      object: pushSecret('team-a-web', { secretStoreRefs: [{ name: 'team-b-vault', kind: 'SecretStore', labelSelector: {} }, { labelSelector: { matchLabels: { team: 'b' } } }] }),
+      ...base,
+    },
+    {
+      name: 'PushSecret with labelSelector null is a reference by name',
+      object: pushSecret('team-a-web', { secretStoreRefs: [{ name: 'team-a-vault', kind: 'ClusterSecretStore', labelSelector: null }] }),
+      ...base,
+    },
     { name: 'unknown store can be ignored', object: es('team-a-web', { secretStoreRef: css('team-a-new') }), cluster: CLUSTER, config: { tenancy: { tenants: {} } }, options: { unknownStore: 'ignore' } },
     { name: 'wrong types', object: es('team-a-web', { secretStoreRef: 'x', data: [3, { sourceRef: 7 }], dataFrom: 'no' }), ...base },
   ],
@@ -80,6 +103,55 @@ ruleTester(rule, {
         { messageId: 'conditionsReject', action: 'deny', field: '/spec/secretStoreRefs/0/labelSelector', messageIncludes: ['team-b-vault'] },
         { messageId: 'conditionsReject', action: 'deny', field: '/spec/secretStoreRefs/0/labelSelector', messageIncludes: ['label-store'] },
       ],
+    },
+    {
+      name: 'PushSecret with an allowed name and a selector: the selector picks a foreign store',
+      object: pushSecret('team-a-web', { secretStoreRefs: [{ name: 'team-a-vault', kind: 'ClusterSecretStore', labelSelector: { matchLabels: { team: 'b' } } }] }),
+      ...base,
+      errors: [
+        { messageId: 'tenantNotAllowed', action: 'deny', field: '/spec/secretStoreRefs/0/labelSelector', messageIncludes: ['team-b-vault'] },
+        { messageId: 'conditionsReject', action: 'deny', field: '/spec/secretStoreRefs/0/labelSelector', messageIncludes: ['team-b-vault'] },
+        { messageId: 'conditionsReject', action: 'deny', field: '/spec/secretStoreRefs/0/labelSelector', messageIncludes: ['label-store'] },
+      ],
+    },
+    {
+      name: 'PushSecret with an allowed name and an empty selector: every ClusterSecretStore, one of them forbidden',
+      object: pushSecret('team-a-web', { secretStoreRefs: [{ name: 'shared-vault', kind: 'ClusterSecretStore', labelSelector: {} }] }),
+      ...base,
+      errors: [
+        { messageId: 'tenantNotAllowed', action: 'deny', field: '/spec/secretStoreRefs/0/labelSelector', messageIncludes: ['team-b-vault', 'team-a-web'] },
+        { messageId: 'conditionsReject', action: 'deny', field: '/spec/secretStoreRefs/0/labelSelector', messageIncludes: ['team-b-vault'] },
+        { messageId: 'conditionsReject', action: 'deny', field: '/spec/secretStoreRefs/0/labelSelector', messageIncludes: ['label-store'] },
+      ],
+    },
+    {
+      name: 'PushSecret with an allowed name and a matchExpressions selector that reaches a forbidden store',
+      object: pushSecret('team-a-web', {
+        secretStoreRefs: [
+          { name: 'team-a-vault', kind: 'ClusterSecretStore' },
+          { name: 'team-a-vault', kind: 'ClusterSecretStore', labelSelector: { matchExpressions: [{ key: 'team', operator: 'In', values: ['b'] }, { key: 'push', operator: 'DoesNotExist' }] } },
+        ],
+      }),
+      ...base,
+      errors: [
+        { messageId: 'tenantNotAllowed', action: 'deny', field: '/spec/secretStoreRefs/1/labelSelector', messageIncludes: ['team-b-vault'] },
+        { messageId: 'conditionsReject', action: 'deny', field: '/spec/secretStoreRefs/1/labelSelector', messageIncludes: ['team-b-vault'] },
+      ],
+    },
+    {
+      name: 'ClusterPushSecret with an allowed name and a selector of foreign stores',
+      object: {
+        apiVersion: 'external-secrets.io/v1alpha1',
+        kind: 'ClusterPushSecret',
+        metadata: { name: 'cps' },
+        spec: {
+          namespaceSelectors: [{ matchLabels: { 'kubernetes.io/metadata.name': 'team-a-api' } }],
+          pushSecretSpec: { secretStoreRefs: [{ name: 'team-a-vault', kind: 'ClusterSecretStore', labelSelector: { matchLabels: { push: 'yes' } } }], selector: { secret: { name: 's' } } },
+        },
+      },
+      cluster: CLUSTER.map((o) => (o['kind'] === 'Namespace' && (o['metadata'] as JsonObject)['name'] === 'team-a-api' ? { ...o, metadata: { name: 'team-a-api', labels: { 'kubernetes.io/metadata.name': 'team-a-api' } } } : o)),
+      config: TENANCY,
+      errors: [{ messageId: 'conditionsReject', action: 'deny', field: '/spec/pushSecretSpec/secretStoreRefs/0/labelSelector', messageIncludes: ['label-store', 'team-a-api'] }],
     },
     {
       name: 'PushSecret dataTo storeRef by name',

@@ -7,6 +7,12 @@ const podSpec = (env: unknown[], list = 'containers') => ({ [list]: [{ name: 'ap
 const template = (env: unknown[], list = 'containers') => ({ metadata: { labels: { app: 'api' } }, spec: podSpec(env, list) });
 const workload = (apiVersion: string, kind: string, spec: Record<string, unknown>): JsonObject => ({ apiVersion, kind, metadata: { name: 'api', namespace: 'my-app' }, spec }) as JsonObject;
 const tokenEnv = [{ name: 'LOG_LEVEL', value: 'info' }, { name: 'GITHUB_TOKEN', value: GITHUB_CLASSIC }];
+/** A running Pod as the API server sends it for `kubectl debug` (pods/ephemeralcontainers, UPDATE). */
+const debugged = (env: unknown[]): JsonObject =>
+  workload('v1', 'Pod', {
+    containers: [{ name: 'api', image: 'ghcr.io/acme/api:1.4.2', env: [{ name: 'LOG_LEVEL', value: 'info' }] }],
+    ephemeralContainers: [{ name: 'debugger-x7k2p', image: 'busybox:1.37', targetContainerName: 'api', env }],
+  });
 
 const kinds: [string, string, Record<string, unknown>, string][] = [
   ['v1', 'Pod', podSpec(tokenEnv), '/spec/containers/0/env/1/value'],
@@ -44,6 +50,33 @@ ruleTester(rule, {
     },
     { name: 'Rollout with workloadRef has no template', object: workload('argoproj.io/v1alpha1', 'Rollout', { workloadRef: { kind: 'Deployment', name: 'api' } }), source: 'cli' },
     { name: 'wrong shapes', object: workload('apps/v1', 'Deployment', { template: { spec: { containers: [null, 'x', { env: 'x' }, { env: [null, { name: 1, value: 2 }] }] } } }), source: 'cli' },
+    {
+      name: 'pods/ephemeralcontainers: an ephemeral container with plain settings',
+      object: debugged([{ name: 'LOG_LEVEL', value: 'debug' }, { name: 'GITHUB_TOKEN', valueFrom: { secretKeyRef: { name: 'gh', key: 'token' } } }]),
+      oldObject: debugged([]),
+      operation: 'UPDATE',
+      subResource: 'ephemeralcontainers',
+    },
+    // Other subresources never write env; the rule is not asked about them, whatever the object holds.
+    ...['status', 'resize', 'binding', 'eviction'].map((subResource) => ({
+      name: `pods/${subResource} is not judged`,
+      object: workload('v1', 'Pod', podSpec(tokenEnv)),
+      oldObject: workload('v1', 'Pod', podSpec(tokenEnv)),
+      operation: 'UPDATE' as const,
+      subResource,
+    })),
+    {
+      name: 'a Deployment with a subresource (scale) is not judged',
+      object: workload('apps/v1', 'Deployment', { template: template(tokenEnv) }),
+      operation: 'UPDATE',
+      subResource: 'scale',
+    },
+    {
+      name: 'ephemeralcontainers on a kind other than Pod is not judged',
+      object: workload('apps/v1', 'Deployment', { template: template(tokenEnv) }),
+      operation: 'UPDATE',
+      subResource: 'ephemeralcontainers',
+    },
     { name: 'DELETE', object: null, oldObject: workload('v1', 'Pod', podSpec(tokenEnv)), operation: 'DELETE' },
   ],
   invalid: [
@@ -70,6 +103,36 @@ ruleTester(rule, {
         { messageId: 'credentialInEnv', action: 'deny', field: '/spec/ephemeralContainers/0/env/1/value', messageIncludes: ['generic password'] },
       ],
       canaries: [DB_PASSWORD, ...canariesIn(AWS_KEY_ID), ...canariesIn(AWS_SECRET), ...canariesIn(STRIPE_LIVE)],
+    },
+    ...(
+      [
+        ['GITHUB_TOKEN', GITHUB_CLASSIC, 'GitHub token', canariesIn(GITHUB_CLASSIC)],
+        ['AWS_SECRET_ACCESS_KEY', AWS_SECRET, 'AWS secret access key', canariesIn(AWS_SECRET)],
+        ['DB_PASSWORD', DB_PASSWORD, 'generic password', [DB_PASSWORD]],
+        ['DATABASE_URL', DB_URL, 'database URL with a password', []],
+      ] as const
+    ).map(([env, value, what, canaries]) => ({
+      name: `pods/ephemeralcontainers: kubectl debug with a literal ${what}`,
+      object: debugged([{ name: 'TERM', value: 'xterm' }, { name: env, value }]),
+      oldObject: debugged([]),
+      operation: 'UPDATE' as const,
+      subResource: 'ephemeralcontainers',
+      errors: [{ messageId: 'credentialInEnv', action: 'deny' as const, field: '/spec/ephemeralContainers/0/env/1/value', messageIncludes: ['Pod api', 'container `debugger-x7k2p`', `env \`${env}\``, what] }],
+      canaries: [...canaries],
+    })),
+    {
+      name: 'pods/ephemeralcontainers: a second debug container added next to a clean one',
+      object: workload('v1', 'Pod', {
+        containers: [{ name: 'api', env: [] }],
+        ephemeralContainers: [
+          { name: 'debugger-a', env: [{ name: 'TERM', value: 'xterm' }] },
+          { name: 'debugger-b', env: [{ name: 'STRIPE_KEY', value: STRIPE_LIVE }] },
+        ],
+      }),
+      operation: 'UPDATE',
+      subResource: 'ephemeralcontainers',
+      errors: [{ messageId: 'credentialInEnv', action: 'deny', field: '/spec/ephemeralContainers/1/env/0/value', messageIncludes: ['container `debugger-b`', 'Stripe secret key'] }],
+      canaries: canariesIn(STRIPE_LIVE),
     },
   ],
 });

@@ -1,17 +1,18 @@
 import rule from '../../src/rules/no-plaintext-secret.js';
 import { canariesIn, b64, DB_PASSWORD, GITHUB_CLASSIC, RSA_KEY, SA_TOKEN } from '../detectors/fixtures.js';
+import type { JsonObject } from '../../src/k8s/json.js';
 import { ARGOCD, PERSON, ruleTester } from '../rule-tester.js';
 
 const ESO = { username: 'system:serviceaccount:external-secrets:external-secrets', groups: [] };
 const SEALED = { username: 'system:serviceaccount:kube-system:sealed-secrets-controller', groups: [] };
 const PASSWORD = 'Zq7Kp2Vw9Lm4';
 
-const secret = (extra: Record<string, unknown>, metadata: Record<string, unknown> = {}) => ({
+const secret = (extra: Record<string, unknown>, metadata: Record<string, unknown> = {}): JsonObject => ({
   apiVersion: 'v1',
   kind: 'Secret',
-  metadata: { name: 'db-password', namespace: 'my-app', ...metadata },
+  metadata: { name: 'db-password', namespace: 'my-app', ...(metadata as JsonObject) },
   type: 'Opaque',
-  ...extra,
+  ...(extra as JsonObject),
 });
 
 // `kubectl create secret generic db-password --from-literal=password=mysecret --dry-run=client -o yaml` (seed 000).
@@ -52,6 +53,31 @@ const helmRelease = secret({ type: 'helm.sh/release.v1', data: { release: 'H4sIA
 const saToken = secret({ type: 'kubernetes.io/service-account-token', data: { token: b64(SA_TOKEN), 'ca.crt': 'Y2E=' } }, { annotations: { 'kubernetes.io/service-account.name': 'argocd-manager' } });
 const bootstrap = secret({ type: 'bootstrap.kubernetes.io/token', data: { 'token-id': b64('abcdef'), 'token-secret': b64('0123456789abcdef') } }, { name: 'bootstrap-token-abcdef', namespace: 'kube-system' });
 const lastApplied = { 'kubectl.kubernetes.io/last-applied-configuration': '{}' };
+const CERT_MANAGER = { username: 'system:serviceaccount:cert-manager:cert-manager', groups: [] };
+const TOKEN_CONTROLLER = { username: 'system:kube-controller-manager', groups: [] };
+const HELM_CONTROLLER = { username: 'system:serviceaccount:flux-system:helm-controller', groups: [] };
+const KUSTOMIZE_CONTROLLER = { username: 'system:serviceaccount:flux-system:kustomize-controller', groups: [] };
+// Flux applying a tenant's Kustomization with spec.serviceAccountName: the request comes from the tenant's account.
+const FLUX_TENANT = { username: 'system:serviceaccount:team-a:flux-reconciler', groups: [] };
+const fluxLabels = { 'kustomize.toolkit.fluxcd.io/name': 'apps', 'kustomize.toolkit.fluxcd.io/namespace': 'flux-system' };
+
+/** The same metadata, with what a GitOps tool or kubectl adds on the way from a file. */
+type SecretObject = JsonObject;
+function applied(object: SecretObject, metadata: Record<string, unknown>): SecretObject {
+  const base = object['metadata'] as JsonObject;
+  const merge = (key: string) => ({ ...(base[key] as JsonObject | undefined), ...(metadata[key] as JsonObject | undefined) });
+  return { ...object, metadata: { ...base, ...(metadata as JsonObject), labels: merge('labels'), annotations: merge('annotations') } };
+}
+const DATA_FIELDS = { 'f:data': { '.': {}, 'f:password': {} } };
+const viaKubectlApply = (object: SecretObject) => applied(object, { annotations: lastApplied, managedFields: [{ manager: 'kubectl-client-side-apply', operation: 'Update' }] });
+const helmRelease2 = (data: Record<string, string>, metadata: Record<string, unknown> = {}): SecretObject =>
+  secret({ type: 'helm.sh/release.v1', data }, { name: 'sh.helm.release.v1.api.v3', labels: { owner: 'helm', name: 'api', version: '3', status: 'deployed' }, ...metadata });
+const esoUntracked = applied(eso, { annotations: { 'reconcile.external-secrets.io/data-hash': 'abc' } });
+delete ((esoUntracked['metadata'] as JsonObject)['annotations'] as JsonObject)['argocd.argoproj.io/tracking-id'];
+// base64 of a base64 gzip stream, as Helm's Secret driver stores a release.
+const HELM_RELEASE_VALUE = b64('H4sIAAAAAAAC/+xYW2/bNhTe8ysE7tVySKc');
+const withProto = (map: 'data' | 'stringData', value: string) =>
+  ({ ...secret({}), [map]: JSON.parse(`{"__proto__": ${JSON.stringify(value)}}`) as Record<string, string> });
 
 const field = '/data/password';
 
@@ -64,7 +90,20 @@ ruleTester(rule, {
     { name: 'the sealed-secrets controller unseals into a Secret', object: sealed, requester: SEALED },
     { name: 'cert-manager issues a certificate', object: certManager, requester: { username: 'system:serviceaccount:cert-manager:cert-manager', groups: [] } },
     { name: 'Helm release storage', object: helmRelease, requester: PERSON },
-    { name: 'service account token filled by the token controller', object: saToken, requester: { username: 'system:serviceaccount:kube-system:tokens-controller', groups: [] } },
+    { name: 'service account token filled by the token controller', object: saToken, requester: TOKEN_CONTROLLER },
+    { name: 'the token controller fills a token Secret that was applied from git without data', object: viaKubectlApply(saToken), requester: TOKEN_CONTROLLER, operation: 'UPDATE', options: { requireControllerManaged: true } },
+    { name: 'ESO, with a tracking id and Flux labels copied from its ExternalSecret', object: applied(eso, { labels: fluxLabels }), requester: ESO, options: { requireControllerManaged: true } },
+    { name: 'ESO under a configured identity', object: eso, requester: { username: 'system:serviceaccount:secrets:eso', groups: [] }, config: { controllers: { externalSecrets: ['system:serviceaccount:secrets:eso'] } }, options: { requireControllerManaged: true } },
+    { name: 'sealed-secrets under its Helm chart name', object: sealed, requester: { username: 'system:serviceaccount:kube-system:sealed-secrets', groups: [] }, options: { requireControllerManaged: true } },
+    { name: 'cert-manager under requireControllerManaged', object: certManager, requester: CERT_MANAGER, options: { requireControllerManaged: true } },
+    { name: 'Helm release storage written by Flux helm-controller', object: applied(helmRelease2({ release: HELM_RELEASE_VALUE }), { managedFields: [{ manager: 'helm-controller', operation: 'Update' }] }), requester: HELM_CONTROLLER },
+    { name: 'Helm release storage written by a person running helm', object: helmRelease2({ release: HELM_RELEASE_VALUE }), requester: PERSON, options: { requireControllerManaged: true } },
+    {
+      name: 'the sealed-secrets controller generates its sealing key',
+      object: secret({ type: 'kubernetes.io/tls', data: { 'tls.key': b64(RSA_KEY), 'tls.crt': 'Y2VydA==' } }, { name: 'sealed-secrets-keyabcde', namespace: 'kube-system', labels: { 'sealedsecrets.bitnami.com/sealed-secrets-key': 'active' } }),
+      requester: SEALED,
+      options: { requireControllerManaged: true },
+    },
     { name: 'bootstrap token', object: bootstrap, requester: { username: 'kubeadm:bootstrap', groups: [] }, options: { requireControllerManaged: true } },
     { name: 'DELETE is never checked', object: null, oldObject: mixed, operation: 'DELETE', requester: ARGOCD },
     { name: 'sealing keys are left to no-sealing-key-in-git', object: secret({ data: { 'tls.key': b64(RSA_KEY) } }, { labels: { 'sealedsecrets.bitnami.com/sealed-secrets-key': 'active' } }), source: 'cli' },
@@ -103,7 +142,7 @@ ruleTester(rule, {
     },
     {
       name: 'TLS Secret applied with kubectl apply -f',
-      object: { ...tls, metadata: { ...tls.metadata, annotations: lastApplied } },
+      object: applied(tls, { annotations: lastApplied }),
       errors: [{ messageId: 'plaintextFromGit', action: 'deny', field: '/data/tls.crt', messageIncludes: ['last-applied-configuration', 'key `tls.crt`: unclassified value; key `tls.key`: PEM private key'] }],
       canaries: canariesIn(RSA_KEY),
     },
@@ -153,6 +192,122 @@ ruleTester(rule, {
       source: 'cli',
       errors: [{ messageId: 'plaintextFromGit', action: 'deny', field: '/data/tls.key', messageIncludes: ['not valid base64', 'binary data (6 bytes)'] }],
     },
+    {
+      name: 'kubectl apply -f of a Secret with copied ESO labels, annotation and owner',
+      object: viaKubectlApply(esoUntracked),
+      requester: PERSON,
+      errors: [{ messageId: 'plaintextFromGit', action: 'deny', field, messageIncludes: ['last-applied-configuration'] }],
+      canaries: [PASSWORD, b64(PASSWORD)],
+    },
+    ...(
+      [
+        ['only the reconcile.external-secrets.io/managed label', { labels: { 'reconcile.external-secrets.io/managed': 'true' } }],
+        ['only the created-by label', { labels: { 'reconcile.external-secrets.io/created-by': 'x' } }],
+        ['only the data-hash annotation', { annotations: { 'reconcile.external-secrets.io/data-hash': 'x' } }],
+        ['an ExternalSecret owner', { ownerReferences: [{ apiVersion: 'external-secrets.io/v1beta1', kind: 'ExternalSecret', name: 'x', uid: 'u' }] }],
+        ['a SealedSecret owner', { ownerReferences: [{ apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', name: 'x', uid: 'u', controller: true }] }],
+        ['the cert-manager annotation', { annotations: { 'cert-manager.io/certificate-name': 'web' } }],
+      ] as const
+    ).flatMap(([claim, metadata]) => [
+      {
+        name: `kubectl apply -f with a forged claim: ${claim}`,
+        object: viaKubectlApply(applied(secret({ data: { password: b64(PASSWORD) } }), metadata)),
+        requester: PERSON,
+        errors: [{ messageId: 'plaintextFromGit' as const, action: 'deny' as const, field }],
+        canaries: [PASSWORD],
+      },
+      {
+        name: `Flux kustomize-controller applies a forged claim: ${claim}`,
+        object: applied(secret({ stringData: { password: PASSWORD } }), { ...metadata, labels: { ...fluxLabels, ...('labels' in metadata ? metadata.labels : {}) } }),
+        requester: KUSTOMIZE_CONTROLLER,
+        errors: [{ messageId: 'plaintextFromGit' as const, action: 'deny' as const, field: '/stringData/password', messageIncludes: ['requester system:serviceaccount:flux-system:kustomize-controller'] }],
+      },
+      {
+        name: `Flux impersonating a tenant service account applies a forged claim: ${claim}`,
+        object: applied(secret({ data: { password: b64(PASSWORD) } }), { ...metadata, labels: { ...fluxLabels, ...('labels' in metadata ? metadata.labels : {}) }, managedFields: [{ manager: 'kustomize-controller', operation: 'Apply' }] }),
+        requester: FLUX_TENANT,
+        errors: [{ messageId: 'plaintextFromGit' as const, action: 'deny' as const, field }],
+      },
+      {
+        name: `a person with requireControllerManaged and a forged claim: ${claim}`,
+        object: applied(secret({ data: { password: b64(PASSWORD) } }), metadata),
+        requester: PERSON,
+        options: { requireControllerManaged: true },
+        errors: [{ messageId: 'notControllerManaged' as const, action: 'deny' as const, field }],
+      },
+    ]),
+    {
+      name: 'a forged service-account-token type applied with kubectl',
+      object: viaKubectlApply(saToken),
+      requester: PERSON,
+      errors: [{ messageId: 'plaintextFromGit', action: 'deny', field: '/data/token' }],
+      canaries: canariesIn(SA_TOKEN),
+    },
+    {
+      name: 'the real ESO identity does not clean a Secret whose fields Argo CD applied',
+      object: applied(esoUntracked, { managedFields: [{ manager: 'argocd-controller', operation: 'Apply', fieldsV1: DATA_FIELDS }, { manager: 'external-secrets', operation: 'Update' }] }),
+      requester: ESO,
+      operation: 'UPDATE',
+      errors: [{ messageId: 'plaintextFromGit', action: 'deny', field, messageIncludes: ['field manager argocd-controller'] }],
+    },
+    {
+      name: 'the ESO identity writing a Secret that carries a configured GitOps requester is judged as that',
+      object: esoUntracked,
+      requester: ESO,
+      config: { gitops: { requesters: [ESO.username] } },
+      errors: [{ messageId: 'plaintextFromGit', action: 'deny', field, messageIncludes: ['requester system:serviceaccount:external-secrets:external-secrets'] }],
+    },
+    {
+      name: 'the ESO identity cannot vouch for a cert-manager claim',
+      object: viaKubectlApply(certManager),
+      requester: ESO,
+      errors: [{ messageId: 'plaintextFromGit', action: 'deny', field: '/data/tls.key' }],
+    },
+    ...(
+      [
+        ['no owner label', helmRelease2({ release: HELM_RELEASE_VALUE }, { labels: { name: 'api' } })],
+        ['a name that is not sh.helm.release.v1.<release>.v<N>', helmRelease2({ release: HELM_RELEASE_VALUE }, { name: 'db-password' })],
+        ['a second key', helmRelease2({ release: HELM_RELEASE_VALUE, password: b64(PASSWORD) })],
+        ['a release that is not gzip', helmRelease2({ release: b64(PASSWORD) })],
+        ['stringData beside it', { ...helmRelease2({ release: HELM_RELEASE_VALUE }), stringData: { password: PASSWORD } } as SecretObject],
+        ['the real shape, applied with kubectl', viaKubectlApply(helmRelease2({ release: HELM_RELEASE_VALUE }))],
+      ] as const
+    ).map(([what, object]) => ({
+      name: `type helm.sh/release.v1 with ${what} is not Helm release storage`,
+      object,
+      requester: PERSON,
+      options: { requireControllerManaged: true },
+      errors: [{ messageId: (what.includes('kubectl') ? 'plaintextFromGit' : 'notControllerManaged'), action: 'deny' as const, field: '/data/release' }],
+      canaries: [PASSWORD],
+    })),
+    {
+      name: 'kubectl replace -f counts as from a file',
+      object: applied(esoUntracked, { managedFields: [{ manager: 'kubectl-replace', operation: 'Update' }] }),
+      requester: PERSON,
+      errors: [{ messageId: 'plaintextFromGit', action: 'deny', field, messageIncludes: ['field manager kubectl-replace'] }],
+    },
+    {
+      name: 'extra field managers from the config count as from a file, beside the defaults',
+      object: applied(secret({ data: { password: b64(PASSWORD) } }), { managedFields: [{ manager: 'pulumi-kubernetes', operation: 'Apply' }] }),
+      requester: PERSON,
+      config: { gitops: { extraFieldManagers: ['pulumi-kubernetes'] } },
+      errors: [{ messageId: 'plaintextFromGit', action: 'deny', field, messageIncludes: ['field manager pulumi-kubernetes'] }],
+    },
+    {
+      name: 'a forged sealing-key label does not lift requireControllerManaged',
+      object: secret({ data: { password: b64(PASSWORD) } }, { labels: { 'sealedsecrets.bitnami.com/sealed-secrets-key': 'active' } }),
+      requester: PERSON,
+      options: { requireControllerManaged: true },
+      errors: [{ messageId: 'notControllerManaged', action: 'deny', field }],
+      canaries: [PASSWORD],
+    },
+    ...(['data', 'stringData'] as const).map((map) => ({
+      name: `a ${map} key named __proto__ is read like any other`,
+      object: withProto(map, map === 'data' ? b64(PASSWORD) : PASSWORD),
+      source: 'cli' as const,
+      errors: [{ messageId: 'plaintextFromGit' as const, action: 'deny' as const, field: `/${map}/__proto__`, messageIncludes: ['key `__proto__`'] }],
+      canaries: [PASSWORD],
+    })),
     {
       name: 'requireControllerManaged: a person creating a Secret by hand',
       object: mixed,

@@ -5,7 +5,7 @@ import { Metrics } from '../../src/server/metrics.js';
 import type { Engine } from '../../src/engine/engine.js';
 import type { AdmissionReviewResponse } from '../../src/admission/review.js';
 import type { JsonObject } from '../../src/k8s/json.js';
-import { CANARY, fixture, LogSink, secretReview, syncedView, testEngine } from './helpers.js';
+import { CANARY, fixture, LogSink, ManualLag, secretReview, syncedView, testEngine } from './helpers.js';
 
 function setup(options: { engine?: Engine; view?: ReturnType<typeof syncedView>; slowMs?: number } = {}) {
   const sink = new LogSink();
@@ -19,7 +19,7 @@ function setup(options: { engine?: Engine; view?: ReturnType<typeof syncedView>;
           get: () => new Promise<Engine>((resolve) => setTimeout(() => { resolve(engine); }, options.slowMs)),
           webhook: () => engine.config.webhook,
         };
-  const app = buildApp({ engine: source, view: options.view ?? syncedView(), logger, metrics });
+  const app = buildApp({ engine: source, view: options.view ?? syncedView(), logger, metrics, lagSource: new ManualLag() });
   return { app, sink, metrics };
 }
 
@@ -181,11 +181,42 @@ t.test('deadline: a slow engine is answered per webhook.onDeadline before the AP
   t.match(denied.status?.message, /could not decide within 100ms/);
   t.match(deny.sink.records.find((r) => r['msg'] === 'admission decision'), { decision: 'deadline' });
   const allow = setup({ engine: testEngine({ webhook: { deadlineMs: 100, onDeadline: 'allow' } }), slowMs: 1000 });
-  const allowed = responseOf((await post(allow.app, '/mutate', fixture('create'))).body);
+  const allowed = responseOf((await post(allow.app, '/validate', fixture('create'))).body);
   t.equal(allowed.allowed, true);
   t.match(allowed.warnings?.[0], /allowed unchecked/);
+  // The mutating webhook never blocks a workload: allowed without a patch whatever onDeadline says.
+  const mutated = responseOf((await post(deny.app, '/mutate', secretReview({ mutate: 'yes' }))).body);
+  t.same({ allowed: mutated.allowed, patch: mutated.patch, warnings: mutated.warnings }, { allowed: true, patch: undefined, warnings: ['secretguard could not finish within 100ms; the object was admitted without its changes'] });
   const fast = setup({ engine: testEngine({ webhook: { deadlineMs: 500 } }), slowMs: 10 });
   t.equal(responseOf((await post(fast.app, '/validate', secretReview({ deny: 'y' }))).body).status?.code, 403, 'in time: the real answer');
+});
+
+t.test('engine failure: /validate denies even with onDeadline allow; /mutate is allowed unchanged', async (t) => {
+  for (const onDeadline of ['deny', 'allow'] as const) {
+    const engine = testEngine({ webhook: { onDeadline } });
+    // A deliberate fault: the engine cannot be had, as when building it throws.
+    const faults: (() => never)[] = [
+      () => { throw new TypeError('deliberate fault ' + CANARY); },
+      () => { throw Object.assign(new Error(CANARY), { name: CANARY + ' with spaces' }); },
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- a non-Error throw is the fault under test
+      () => { throw CANARY; },
+    ];
+    for (const fault of faults) {
+      const sink = new LogSink();
+      const app = buildApp({ engine: { get: fault, webhook: () => engine.config.webhook }, view: syncedView(), logger: createLogger('info', sink), lagSource: new ManualLag() });
+      const denied = await post(app, '/validate', fixture('create'));
+      t.equal(denied.statusCode, 200);
+      t.same(responseOf(denied.body), {
+        uid: (fixture('create')['request'] as JsonObject)['uid'],
+        allowed: false,
+        status: { code: 500, message: 'secretguard failed to check this object; retry, and if it persists see the secretguard logs' },
+      }, `validate denied (onDeadline ${onDeadline})`);
+      const mutated = responseOf((await post(app, '/mutate', secretReview({ mutate: 'yes' }))).body);
+      t.same({ allowed: mutated.allowed, patch: mutated.patch, warnings: mutated.warnings }, { allowed: true, patch: undefined, warnings: ['secretguard failed; the object was admitted without its changes'] });
+      t.notOk(sink.lines.some((l) => l.includes(CANARY)), 'the thrown text is not logged');
+      t.match(sink.records.filter((r) => r['msg'] === 'admission decision').map((r) => r['decision']), ['error', 'error']);
+    }
+  }
 });
 
 t.test('bad input: 400 with a JSON error, logged once without the body', async (t) => {
@@ -252,7 +283,7 @@ t.test('body limit: a 3 MiB review is accepted, a larger-than-limit one gets 413
 t.test('logs never carry a secret value, even at trace level', async (t) => {
   const sink = new LogSink();
   const logger = createLogger('trace', sink);
-  const app = buildApp({ engine: testEngine(), view: syncedView(), logger });
+  const app = buildApp({ engine: testEngine(), view: syncedView(), logger, lagSource: new ManualLag() });
   for (const name of ['create', 'update', 'dry-run', 'delete']) await post(app, '/validate', fixture(name));
   await post(app, '/validate', '{"x":"' + CANARY + '"', 'application/json');
   const text = sink.lines.join('\n');

@@ -10,6 +10,7 @@ import { createMutator, createRule } from '../../src/engine/rule.js';
 import type { Mutator, Rule } from '../../src/engine/types.js';
 import { labelsOf } from '../../src/k8s/object.js';
 import type { JsonObject } from '../../src/k8s/json.js';
+import type { LagSource } from '../../src/server/pressure.js';
 
 export const CANARY = 'fixture-not-a-secret';
 const secretKind = [{ group: '', kind: 'Secret' }] as const;
@@ -134,4 +135,9 @@ export class LogSink extends Writable {
   get records(): Record<string, unknown>[] {
     return this.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   }
+}
+
+/** Event-loop lag the test sets, so shedding depends on the test and never on how busy the machine is. */
+export class ManualLag implements LagSource {
+  constructor(public lagMs = 0) {}
 }

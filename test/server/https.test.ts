@@ -10,7 +10,7 @@ import { TLSSocket } from 'node:tls';
 import t from 'tap';
 import { generateCertificates, type GeneratedCertificates } from '../../src/certs/generate.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
-import { fixture, LogSink } from './helpers.js';
+import { fixture, LogSink, ManualLag } from './helpers.js';
 
 interface Answer {
   status: number;
@@ -113,6 +113,7 @@ const server: RunningServer = await startServer({
   host: '127.0.0.1',
   clusterState: [path.join(dir, 'state')],
   logDestination: sink,
+  lagSource: new ManualLag(),
 });
 t.teardown(() => server.close());
 const reviewBody = JSON.stringify(fixture('create'));
