@@ -1,14 +1,21 @@
 import { createRule } from '../engine/rule.js';
-import { selectsEverything } from '../cluster/selector.js';
+import { admitsEveryNewNamespace, selectsEverything } from '../cluster/selector.js';
 import { arrayAt, isObject, objectAt, pointer } from '../k8s/json.js';
 import { compileRegex, describeProblem, RegexBudget } from '../engine/regex.js';
 import { esoKinds, isFullyAnchored, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE } from '../k8s/eso.js';
+
+/**
+ * Namespace names no real condition means to admit all of at once: one character, digits, the system ones, the
+ * longest. A regex matching every one of them (`^.*$`, `^[\s\S]*$`, `x|.*`, `.`, an empty pattern) admits every
+ * namespace.
+ */
+const PROBES = ['a', 'z', '0', '9', 'q-1', 'default', 'kube-system', 'zz-top-9', 'n'.repeat(63)];
 
 interface Options {
   sharedStores: string[];
 }
 
-export default createRule<Options, 'noConditions' | 'selectsEveryNamespace' | 'regexUnanchored' | 'regexInvalid' | 'regexRefused' | 'emptyCondition' | 'unknownVersion'>({
+export default createRule<Options, 'noConditions' | 'selectsEveryNamespace' | 'selectorAdmitsAll' | 'regexAdmitsAll' | 'regexUnanchored' | 'regexInvalid' | 'regexRefused' | 'emptyCondition' | 'unknownVersion'>({
   meta: {
     id: 'clustersecretstore-conditions',
     description: 'A ClusterSecretStore must limit the namespaces that may use it with tight spec.conditions.',
@@ -25,6 +32,10 @@ export default createRule<Options, 'noConditions' | 'selectsEveryNamespace' | 'r
         'ClusterSecretStore {{name}} has no spec.conditions, so every namespace may read through it; add conditions (namespaces, namespaceSelector or anchored namespaceRegexes) or list it in sharedStores',
       selectsEveryNamespace:
         'ClusterSecretStore {{name}}: condition {{index}} has namespaceSelector {} which matches every namespace; select the namespaces by label',
+      selectorAdmitsAll:
+        'ClusterSecretStore {{name}}: condition {{index}} has a namespaceSelector with no requirement a new namespace fails (only DoesNotExist, NotIn, or Exists on kubernetes.io/metadata.name), so every namespace, also one created later, may read through the store; select the namespaces by a label they must carry',
+      regexAdmitsAll:
+        'ClusterSecretStore {{name}}: namespaceRegex {{regex}} matches every namespace name, so the store is as open as one without conditions; anchor it to the namespaces that may use the store',
       regexUnanchored:
         'ClusterSecretStore {{name}}: namespaceRegex {{regex}} is not anchored with ^…$; ESO searches unanchored, so it also admits namespaces that merely contain a match (prod admits preprod)',
       regexInvalid: 'ClusterSecretStore {{name}}: namespaceRegex {{regex}} does not compile; ESO would fail every ExternalSecret using the store',
@@ -65,6 +76,8 @@ export default createRule<Options, 'noConditions' | 'selectsEveryNamespace' | 'r
       }
       if (hasSelector && selectsEverything(selector)) {
         context.report({ messageId: 'selectsEveryNamespace', data: { name, index }, field: pointer('spec', 'conditions', index, 'namespaceSelector') });
+      } else if (hasSelector && admitsEveryNewNamespace(selector)) {
+        context.report({ messageId: 'selectorAdmitsAll', data: { name, index }, field: pointer('spec', 'conditions', index, 'namespaceSelector') });
       }
       regexes.forEach((regex, regexIndex) => {
         if (typeof regex !== 'string') return;
@@ -76,6 +89,7 @@ export default createRule<Options, 'noConditions' | 'selectsEveryNamespace' | 'r
           context.report({ messageId: 'regexRefused', data: { name, index, regexIndex, problem: 'and the ones after it need more regex work than secretguard allows one object' }, field });
         } else if (!compiled.ok && compiled.problem === 'cannot compile') context.report({ messageId: 'regexInvalid', data: { name, regex }, field });
         else if (!compiled.ok) context.report({ messageId: 'regexRefused', data: { name, index, regexIndex, problem: describeProblem(compiled.problem) }, field });
+        else if (PROBES.every((probe) => compiled.regex.search(probe, budget) === true)) context.report({ messageId: 'regexAdmitsAll', data: { name, regex }, field });
         else if (!isFullyAnchored(regex)) context.report({ messageId: 'regexUnanchored', data: { name, regex }, field });
       });
     });
