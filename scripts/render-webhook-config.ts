@@ -61,6 +61,7 @@ const RESOURCES: Readonly<Record<string, string>> = {
   'argoproj.io/ApplicationSet': 'applicationsets',
   'argoproj.io/AppProject': 'appprojects',
   'argoproj.io/Rollout': 'rollouts',
+  'cert-manager.io/Certificate': 'certificates',
 };
 
 /**

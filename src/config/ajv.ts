@@ -1,7 +1,15 @@
 import { Ajv, type ErrorObject } from 'ajv';
+import { compileRegex } from '../engine/regex.js';
 
 /** One ajv instance for every schema: validators compile once and are reused. */
 export const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+
+/**
+ * `format: name-or-regex`: a config list entry that is a name, or (starting with `^`) a regex that RE2 runs
+ * within secretguard's limits, so a config never carries a pattern that fails or stalls at request time.
+ */
+export const NAME_OR_REGEX = 'name-or-regex';
+ajv.addFormat(NAME_OR_REGEX, { type: 'string', validate: (value: string) => !value.startsWith('^') || compileRegex(value).ok });
 
 /** ajv errors as `path: message` lines a user can act on, naming unknown fields. */
 export function formatAjvErrors(errors: readonly ErrorObject[] | null | undefined, root: string): string[] {
@@ -13,6 +21,8 @@ export function formatAjvErrors(errors: readonly ErrorObject[] | null | undefine
     if (error.keyword === 'additionalProperties') {
       const extra = (error.params as { additionalProperty?: string }).additionalProperty ?? '';
       lines.add(`${path}/${extra}: unknown field`);
+    } else if (error.keyword === 'format' && (error.params as { format?: string }).format === NAME_OR_REGEX) {
+      lines.add(`${path}: a regex (starting with ^) that RE2 cannot compile, or longer than secretguard runs (1024 characters, 1000 RE2 instructions)`);
     } else if (error.keyword === 'enum') {
       const allowed = (error.params as { allowedValues?: unknown[] }).allowedValues ?? [];
       lines.add(`${path}: must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`);

@@ -62,19 +62,17 @@ export function resolveConfig(value: unknown, source: string, rules: readonly Co
       if (!ruleIdsOrStar.has(id)) problems.push(`/exemptions/${index}/rules: unknown rule ${id}`);
     }
   });
-  for (const id of file.objectExemptions?.allowedRules ?? []) {
-    if (!knownRules.has(id)) problems.push(`/objectExemptions/allowedRules: unknown rule ${id}`);
-  }
-  for (const [tenant, policy] of Object.entries(file.tenancy?.tenants ?? {})) {
-    for (const entry of policy.namespaces ?? []) {
-      if (!entry.startsWith('^')) continue;
-      if (!entry.endsWith('$')) problems.push(`/tenancy/tenants/${tenant}/namespaces: regex ${entry} must be anchored with ^…$`);
-      try {
-        new RegExp(entry);
-      } catch {
-        problems.push(`/tenancy/tenants/${tenant}/namespaces: regex ${entry} does not compile`);
-      }
+  (file.objectExemptions?.allowedRules ?? []).forEach((id, index) => {
+    const rule = knownRules.get(id);
+    if (rule === undefined) problems.push(`/objectExemptions/allowedRules/${index}: unknown rule ${id}`);
+    else if (rule.meta.isolation === true) {
+      problems.push(`/objectExemptions/allowedRules/${index}: ${id} is a tenant isolation rule, which an object's own exemption never switches off`);
     }
+  });
+  for (const [tenant, policy] of Object.entries(file.tenancy?.tenants ?? {})) {
+    (policy.namespaces ?? []).forEach((entry, index) => {
+      if (entry.startsWith('^') && !entry.endsWith('$')) problems.push(`/tenancy/tenants/${tenant}/namespaces/${index}: regex ${entry} must be anchored with ^…$`);
+    });
   }
 
   const ruleSettings = new Map<string, ResolvedRuleSetting>();

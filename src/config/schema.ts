@@ -1,4 +1,6 @@
 const stringList = { type: 'array', items: { type: 'string' } } as const;
+/** Names or anchored RE2 regexes (`^…$`). */
+const patternList = { type: 'array', items: { type: 'string', format: 'name-or-regex' } } as const;
 const action = { enum: ['off', 'audit', 'warn', 'deny'] } as const;
 
 /** JSON schema of the SecretGuardConfig file. Rule options are checked afterwards by each rule's own schema. */
@@ -44,7 +46,7 @@ export const configSchema = {
         required: ['rules', 'reason'],
         properties: {
           rules: { ...stringList, minItems: 1 },
-          namespaces: stringList,
+          namespaces: patternList,
           users: stringList,
           groups: stringList,
           serviceAccounts: { type: 'array', items: { type: 'string', pattern: '^[^/]+/[^/]+$' } },
@@ -68,8 +70,8 @@ export const configSchema = {
             type: 'object',
             additionalProperties: false,
             properties: {
-              namespaces: stringList,
-              clusterSecretStores: stringList,
+              namespaces: patternList,
+              clusterSecretStores: patternList,
               remoteKeyPrefixes: stringList,
             },
           },

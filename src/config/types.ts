@@ -3,7 +3,7 @@ export type ConfigurableAction = 'off' | 'audit' | 'warn' | 'deny';
 
 /** What the config needs of a rule: its id, default action and options. engine/types.ts's Rule has this shape. */
 export interface ConfigurableRule {
-  meta: { id: string; defaultAction: Exclude<ConfigurableAction, 'off'>; optionsSchema: Record<string, unknown>; defaultOptions: unknown };
+  meta: { id: string; defaultAction: Exclude<ConfigurableAction, 'off'>; optionsSchema: Record<string, unknown>; defaultOptions: unknown; isolation?: boolean };
 }
 
 /** What the config needs of a mutator. engine/types.ts's Mutator has this shape. */

@@ -1,12 +1,21 @@
-/** Matches a value against names and anchored regexes (`^…$`) as written in config lists. */
+import { compileRegex, type SafeRegex } from './regex.js';
+
+/**
+ * Matches a value against names and anchored regexes (`^…$`) as written in config lists. Regexes run on RE2
+ * (`config validate` refuses one that does not compile there, so a refused one here matches nothing).
+ */
 export class NameMatcher {
   private readonly names = new Set<string>();
-  private readonly patterns: RegExp[] = [];
+  private readonly patterns: SafeRegex[] = [];
 
   constructor(entries: readonly string[]) {
     for (const entry of entries) {
-      if (entry.startsWith('^')) this.patterns.push(new RegExp(entry));
-      else this.names.add(entry);
+      if (!entry.startsWith('^')) {
+        this.names.add(entry);
+        continue;
+      }
+      const compiled = compileRegex(entry);
+      if (compiled.ok) this.patterns.push(compiled.regex);
     }
   }
 
@@ -15,7 +24,7 @@ export class NameMatcher {
   }
 
   matches(value: string): boolean {
-    return this.names.has(value) || this.patterns.some((p) => p.test(value));
+    return this.names.has(value) || this.patterns.some((p) => p.search(value) === true);
   }
 }
 

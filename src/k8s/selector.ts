@@ -57,3 +57,22 @@ export function selectsEverything(selector: JsonValue | undefined): boolean {
   const noExpressions = expressions === undefined || expressions === null || (Array.isArray(expressions) && expressions.length === 0);
   return noLabels && noExpressions;
 }
+
+/**
+ * True when a selector has no requirement a new, unlabelled namespace fails: no matchLabels and only
+ * `DoesNotExist`, `NotIn`, or `Exists` on `kubernetes.io/metadata.name` (which every Namespace carries). It then
+ * admits every namespace created later, as if there were no selector. `{}` is reported by selectsEverything.
+ */
+export function admitsEveryNewNamespace(selector: JsonValue | undefined): boolean {
+  if (!isObject(selector) || selectsEverything(selector)) return false;
+  const labels = selector['matchLabels'];
+  if (labels !== undefined && labels !== null && !(isObject(labels) && Object.keys(labels).length === 0)) return false;
+  const expressions = selector['matchExpressions'];
+  if (!Array.isArray(expressions)) return false;
+  return expressions.every((expression) => {
+    if (!isObject(expression)) return false;
+    const operator = expression['operator'];
+    if (operator === 'DoesNotExist' || operator === 'NotIn') return true;
+    return operator === 'Exists' && expression['key'] === 'kubernetes.io/metadata.name';
+  });
+}

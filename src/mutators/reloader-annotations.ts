@@ -4,11 +4,13 @@
  * (checked against `ShouldReload` in stakater/Reloader pkg/common/common.go):
  * - the workload's own annotations are read; only when it has none of reload, auto, secret auto and
  *   search does Reloader fall back to the pod template's annotations;
- * - each comma-separated `reload` entry is trimmed and matched as the anchored regex `^entry$`;
+ * - each comma-separated `reload` entry is trimmed and compiled as `"^" + entry + "$"` with Go's RE2 and
+ *   searched (`re.Match`, so `a|b` is `^a|b$`); an entry that does not compile matches nothing;
  * - `auto` and the typed secret `auto` are parsed with Go's strconv.ParseBool, `search` must be "true";
  * - `secrets.exclude.reloader.stakater.com/reload` (workload only) wins over an explicit reload entry.
  */
 import type { ClusterView } from '../cluster/view.js';
+import { compileRegex, RegexBudget } from '../engine/regex.js';
 import { createMutator } from '../engine/rule.js';
 import type { MutationResult, PatchOperation } from '../engine/types.js';
 import { isObject, objectAt, pointer, stringMapAt, type JsonObject } from '../k8s/json.js';
@@ -46,13 +48,18 @@ export function reloadEntries(value: string | undefined): string[] {
     .filter((entry) => entry !== '');
 }
 
-/** Whether Reloader's `^entry$` match of one reload entry covers a Secret name. */
-export function entryMatches(entry: string, name: string): boolean {
-  try {
-    return new RegExp('^' + entry + '$').test(name);
-  } catch {
-    return false;
-  }
+const LITERAL = /^[A-Za-z0-9_-]*$/;
+
+/**
+ * Whether Reloader's match of one reload entry covers a Secret name. An entry without regex syntax is compared
+ * as text, which is what RE2 would answer. When the subject is too long or the budget is spent the answer is
+ * false: the mutator then lists the name explicitly, which Reloader treats the same.
+ */
+export function entryMatches(entry: string, name: string, budget?: RegexBudget): boolean {
+  if (LITERAL.test(entry)) return entry === name;
+  const source = '^' + entry + '$';
+  const compiled = budget === undefined ? compileRegex(source) : compileRegex(source, budget);
+  return compiled?.ok === true && compiled.regex.search(name, budget) === true;
 }
 
 function templateAnnotations(object: JsonObject, group: string, kind: string): Record<string, string> {
@@ -141,8 +148,9 @@ export default createMutator<ReloaderAnnotationsOptions>({
     const consumed = [...new Set(secretReferences(podSpec.spec).map((ref) => ref.name))];
     const added: string[] = [];
     let allManaged = true;
+    const budget = new RegexBudget();
     for (const name of consumed) {
-      if (excluded.has(name) || existing.some((entry) => entryMatches(entry, name))) continue;
+      if (excluded.has(name) || existing.some((entry) => entryMatches(entry, name, budget))) continue;
       const managed = isEsoManaged(view, subject.namespace, name);
       if (!managed && options.scope === 'managed') continue;
       allManaged &&= managed;

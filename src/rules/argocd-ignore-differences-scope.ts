@@ -11,11 +11,24 @@ interface Options {
 export const ESO_MANAGER_PREFIX = 'externalsecrets.external-secrets.io/';
 const CUSTOMIZATION = 'resource.customizations.ignoreDifferences.';
 
-/** Argo CD's glob.Match for group and kind (only `*` wildcards matter here). */
-function globMatches(pattern: string, text: string): boolean {
+/**
+ * Argo CD's glob.Match for group and kind (only `*` wildcards matter here), without a regex: the parts between
+ * stars must appear in order, the first at the start and the last at the end. Linear in the text.
+ */
+export function globMatches(pattern: string, text: string): boolean {
   if (!pattern.includes('*')) return pattern === text;
-  const source = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${source}$`).test(text);
+  const parts = pattern.split('*');
+  const first = parts[0] ?? '';
+  const last = parts[parts.length - 1] ?? '';
+  if (text.length < first.length + last.length || !text.startsWith(first) || !text.endsWith(last)) return false;
+  let at = first.length;
+  const end = text.length - last.length;
+  for (const part of parts.slice(1, -1)) {
+    const found = text.indexOf(part, at);
+    if (found === -1 || found + part.length > end) return false;
+    at = found + part.length;
+  }
+  return true;
 }
 
 function ignoresData(path: string, jq: boolean): boolean {

@@ -1,9 +1,10 @@
+import { UNNAMED } from '../engine/subject.js';
 import { createRule } from '../engine/rule.js';
 import { nameMatcher } from '../engine/names.js';
+import { RegexBudget } from '../engine/regex.js';
 import { tenantOf } from './support/tenancy.js';
 import { objectAt, stringAt } from '../k8s/json.js';
 import { CLUSTER_SECRET_STORE, conditionsAdmit, esoKinds, esoUsage, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE, namespaceLabels, resolveStoreRef, usageStoreRefs } from './support/eso.js';
-import { UNNAMED } from '../engine/subject.js';
 
 interface Options {
   /** What a reference to a ClusterSecretStore absent from the view gives. */
@@ -59,6 +60,7 @@ export default createRule({
       seen.add(key);
       context.report({ messageId, data: { kind, name, ...data }, field });
     };
+    const budget = new RegexBudget();
     for (const ref of refs) {
       if (ref.kind !== CLUSTER_SECRET_STORE) continue;
       for (const namespace of namespaces) {
@@ -77,7 +79,7 @@ export default createRule({
           continue;
         }
         for (const store of stores) {
-          const verdict = conditionsAdmit(store.conditions, namespace, namespaceLabels(view, namespace));
+          const verdict = conditionsAdmit(store.conditions, namespace, namespaceLabels(view, namespace), budget);
           if (!verdict.admitted) report('conditionsReject', { store: store.name, namespace, reason: verdict.reason }, ref.field);
         }
       }

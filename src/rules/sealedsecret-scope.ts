@@ -57,8 +57,8 @@ export default createRule({
             additionalProperties: false,
             required: ['namespace', 'scope'],
             properties: {
-              namespace: { type: 'string', minLength: 1 },
-              name: { type: 'string', minLength: 1 },
+              namespace: { type: 'string', minLength: 1, format: 'name-or-regex' },
+              name: { type: 'string', minLength: 1, format: 'name-or-regex' },
               scope: { enum: ['cluster-wide', 'namespace-wide'] },
             },
           },

@@ -169,7 +169,8 @@ t.test('config exemptions: every given criterion must match', async (t) => {
 });
 
 t.test('object exemption annotations are honoured only for allowed, non-isolation rules with a reason', async (t) => {
-  const allowed = engine({ objectExemptions: { allowedRules: ['test-secret', 'test-isolation'] } });
+  // Listing test-isolation in allowedRules is a config error now (test/config); the engine refuses it anyway.
+  const allowed = engine({ objectExemptions: { allowedRules: ['test-secret'] } });
   const annotations = { 'secretguard.io/exempt': 'test-secret, test-isolation, test-configmap', 'secretguard.io/exempt-reason': 'ticket 42' };
   const findings = allowed.evaluate(subject('x', {}, annotations), synced, { only: new Set(['test-secret', 'test-isolation', 'test-configmap']) });
   t.same(summary(findings), ['test-isolation:exemptionNotHonoured:warn', 'test-configmap:exemptionNotHonoured:warn', 'test-isolation:always:deny']);

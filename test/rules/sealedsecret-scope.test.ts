@@ -62,7 +62,6 @@ ruleTester(rule, {
       object: sealedSecret(data, {
         annotations: { [CLUSTER]: 'true', 'secretguard.io/exempt': 'sealedsecret-scope', 'secretguard.io/exempt-reason': 'shared' },
       }),
-      config: { objectExemptions: { allowedRules: ['sealedsecret-scope'] } },
       errors: [
         { messageId: 'exemptionNotHonoured', action: 'warn', field: '/metadata/annotations/secretguard.io~1exempt' },
         { messageId: 'clusterWide', action: 'deny', field: clusterField },

@@ -8,6 +8,7 @@ import type { RuleContext } from '../../engine/types.js';
  */
 import type { ClusterView, StoreRecord } from '../../cluster/view.js';
 import { matchesLabelSelector } from '../../k8s/selector.js';
+import { compileRegex, describeProblem, RegexBudget } from '../../engine/regex.js';
 import { ESO_GROUP, ESO_VERSIONS } from '../../k8s/eso-api.js';
 import type { GroupVersionKind } from '../../k8s/object.js';
 import { arrayAt, isObject, objectAt, pointer, stringAt, type JsonObject, type JsonValue } from '../../k8s/json.js';
@@ -136,10 +137,16 @@ export type ConditionsVerdict =
 /**
  * ESO's `shouldProcessSecret`: no conditions admit every namespace; otherwise a namespace is admitted when any
  * condition's namespaceSelector, any of its `namespaces` (as a `kubernetes.io/metadata.name` selector) or any of its
- * `namespaceRegexes` (unanchored `regexp.MatchString`) matches. A malformed selector or a regex that does not
- * compile makes ESO fail the reconcile, so it admits nothing here.
+ * `namespaceRegexes` (unanchored `regexp.MatchString`, RE2) matches. A malformed selector or a regex that does not
+ * compile makes ESO fail the reconcile, so it admits nothing here; nor does a regex secretguard refuses to run
+ * (too long or too complex) or one past the check's regex budget.
  */
-export function conditionsAdmit(conditions: JsonValue | undefined, namespace: string, labels: Readonly<Record<string, string>>): ConditionsVerdict {
+export function conditionsAdmit(
+  conditions: JsonValue | undefined,
+  namespace: string,
+  labels: Readonly<Record<string, string>>,
+  budget: RegexBudget = new RegexBudget(),
+): ConditionsVerdict {
   if (conditions === undefined || conditions === null || (Array.isArray(conditions) && conditions.length === 0)) {
     return { admitted: true, reason: 'the store has no conditions' };
   }
@@ -157,21 +164,14 @@ export function conditionsAdmit(conditions: JsonValue | undefined, namespace: st
     }
     for (const source of arrayAt(condition, 'namespaceRegexes') ?? []) {
       if (typeof source !== 'string') continue;
-      const regex = compileRegex(source);
-      if (regex === undefined) return { admitted: false, reason: `namespaceRegex ${source} does not compile` };
-      if (regex.test(namespace)) return { admitted: true, reason: `namespaceRegex ${source} matches` };
+      const compiled = compileRegex(source, budget);
+      if (compiled?.ok === false) return { admitted: false, reason: `a namespaceRegex ${describeProblem(compiled.problem)}` };
+      const match = compiled?.regex.search(namespace, budget);
+      if (match === undefined) return { admitted: false, reason: 'its namespaceRegexes need more regex work than secretguard allows one check' };
+      if (match) return { admitted: true, reason: `namespaceRegex ${source} matches` };
     }
   }
   return { admitted: false, reason: 'no condition matches' };
-}
-
-/** Compile a Go RE2 pattern with JavaScript's engine (close enough for namespace names); undefined when it fails. */
-export function compileRegex(source: string): RegExp | undefined {
-  try {
-    return new RegExp(source, 'u');
-  } catch {
-    return undefined;
-  }
 }
 
 /**
