@@ -2,7 +2,7 @@
 // through the real informer code (ClusterInformers: discovery, paged list, JSON bodies as the API
 // server sends them, then a watch) into a ClusterIndex. Run in its own process with --expose-gc
 // (bench/run.ts does that); prints one JSON line.
-import { ClusterIndex } from '../src/cluster/index.js';
+import { ClusterIndex } from '../src/cluster/cluster-index.js';
 import { ClusterInformers, type KubeTransport } from '../src/cluster/informers.js';
 import type { JsonObject } from '../src/k8s/json.js';
 import { clusterSecretStore, externalSecret, namespaceObject, TENANTS } from './fixtures.js';

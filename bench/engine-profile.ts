@@ -8,10 +8,11 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { subjectOf, type AdmissionRequest } from '../src/admission/review.js';
-import { ClusterIndex } from '../src/cluster/index.js';
-import { allMutators } from '../src/mutators/index.js';
-import { allRules } from '../src/rules/index.js';
+import type { AdmissionRequest } from '../src/admission/review.js';
+import { webhookSubject } from '../src/engine/subject.js';
+import { ClusterIndex } from '../src/cluster/cluster-index.js';
+import { allMutators } from '../src/mutators/registry.js';
+import { allRules } from '../src/rules/registry.js';
 import { loadConfigFile } from '../src/config/load.js';
 import { Engine } from '../src/engine/engine.js';
 import { admissionReview, benchConfigYaml, clusterSecretStore, externalSecret, namespaceObject, TENANTS, webhookPayloads } from './fixtures.js';
@@ -80,7 +81,7 @@ for (const payload of webhookPayloads()) {
   if (only !== undefined && !only.includes(payload.id)) continue;
   // The request as the server gets it: the kube-apiserver envelope, serialized and parsed again.
   const review = JSON.parse(JSON.stringify(admissionReview(payload, '00000000-0000-4000-8000-000000000000'))) as { request: AdmissionRequest };
-  const subject = subjectOf(review.request);
+  const subject = webhookSubject(review.request);
   const findings = engine.evaluate(subject, view);
   const evaluate = measure(() => engine.evaluate(subject, view));
   rows.push({

@@ -5,11 +5,11 @@
 import { fastify } from 'fastify';
 import { buildApp } from '../src/server/app.js';
 import { createLogger } from '../src/server/logger.js';
-import { buildEngine } from '../src/engine/setup.js';
+import { buildEngine } from '../src/setup.js';
 import { parseConfig } from '../src/config/load.js';
-import { allRules } from '../src/rules/index.js';
-import { allMutators } from '../src/mutators/index.js';
-import { ClusterIndex } from '../src/cluster/index.js';
+import { allRules } from '../src/rules/registry.js';
+import { allMutators } from '../src/mutators/registry.js';
+import { ClusterIndex } from '../src/cluster/cluster-index.js';
 import { Writable } from 'node:stream';
 import { admissionReview, benchConfigYaml, clusterSecretStore, externalSecret, namespaceObject, webhookPayloads } from './fixtures.js';
 

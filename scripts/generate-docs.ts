@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { allMutators } from '../src/mutators/index.js';
+import { allMutators } from '../src/mutators/registry.js';
 import { renderRulesTable, replaceRulesTable } from '../src/rules/docs.js';
-import { allRules } from '../src/rules/index.js';
+import { allRules } from '../src/rules/registry.js';
 
 // Compiled to dist/scripts/; the repository root is two levels up.
 const root = join(import.meta.dirname, '..', '..');

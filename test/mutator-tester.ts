@@ -7,8 +7,8 @@ import type { MutationResult, Mutator, Operation, PatchOperation, Subject } from
 import type { JsonObject } from '../src/k8s/json.js';
 import { gvkOf, nameOf, namespaceOf } from '../src/k8s/object.js';
 import { isClusterScoped } from '../src/k8s/scope.js';
-import { allMutators } from '../src/mutators/index.js';
-import { allRules } from '../src/rules/index.js';
+import { allMutators } from '../src/mutators/registry.js';
+import { allRules } from '../src/rules/registry.js';
 import { deepFreeze, PERSON, viewOf } from './rule-tester.js';
 
 export interface MutatorCase {

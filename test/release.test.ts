@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { parse, parseAllDocuments } from 'yaml';
-import { allMutators } from '../src/mutators/index.js';
+import { allMutators } from '../src/mutators/registry.js';
 import { ROOT } from './helpers/cli.js';
 
 interface Step {

@@ -1,15 +1,16 @@
 import t from 'tap';
-import { ClusterIndex } from '../src/cluster/index.js';
+import { ClusterIndex } from '../src/cluster/cluster-index.js';
 import type { ClusterView } from '../src/cluster/view.js';
 import { resolveConfig } from '../src/config/load.js';
 import type { SecretGuardConfigFile } from '../src/config/types.js';
 import { Engine } from '../src/engine/engine.js';
 import type { Action, ConfigurableAction, Finding, Operation, Requester, Rule, Subject } from '../src/engine/types.js';
 import type { JsonObject } from '../src/k8s/json.js';
-import { gvkOf, nameOf, namespaceOf } from '../src/k8s/object.js';
+import { gvkOf, nameOf, namespaceOf, type GroupVersionKind } from '../src/k8s/object.js';
+import { manifestSubject, webhookSubject } from '../src/engine/subject.js';
 import { isClusterScoped } from '../src/k8s/scope.js';
-import { allMutators } from '../src/mutators/index.js';
-import { allRules } from '../src/rules/index.js';
+import { allMutators } from '../src/mutators/registry.js';
+import { allRules } from '../src/rules/registry.js';
 
 export interface RuleCase {
   name: string;
@@ -99,22 +100,36 @@ export function runCase(rule: Rule, testCase: RuleCase): Finding[] {
   if (reference === null) throw new Error(`case "${testCase.name}" has neither object nor oldObject`);
   const gvk = gvkOf(reference);
   if (gvk === undefined) throw new Error(`case "${testCase.name}" has no apiVersion/kind`);
-  const source = testCase.source ?? 'webhook';
-  const subject: Subject = {
-    gvk,
-    object,
-    oldObject,
-    operation: testCase.operation ?? 'CREATE',
-    requester: testCase.requester ?? PERSON,
-    namespace: isClusterScoped(gvk.group, gvk.kind) ? '' : (namespaceOf(reference) ?? 'default'),
-    name: nameOf(reference) ?? '',
-    dryRun: testCase.dryRun ?? false,
-    source,
-    ...(testCase.subResource !== undefined ? { subResource: testCase.subResource } : {}),
-    origin: source === 'cli' ? { kind: 'manifest', file: 'test.yaml', line: 1 } : { kind: 'webhook', uid: 'test-uid' },
-  };
+  const subject = subjectFor(testCase, gvk, object, oldObject, reference);
   const view = viewOf(deepFreeze(structuredClone(testCase.cluster ?? [])), testCase.clusterSynced ?? true);
   return engine.evaluate(subject, view, { only: new Set([rule.meta.id]) });
+}
+
+/**
+ * The subject of a case, built by the front ends' own constructors: a manifest file for `source: 'cli'`
+ * (always a CREATE by the CLI), else an admission request from `requester` (a person by default).
+ */
+function subjectFor(testCase: RuleCase, gvk: GroupVersionKind, object: JsonObject | null, oldObject: JsonObject | null, reference: JsonObject): Subject {
+  if (testCase.source === 'cli') {
+    if (object === null) throw new Error(`case "${testCase.name}": a manifest has an object`);
+    if (testCase.operation !== undefined && testCase.operation !== 'CREATE') throw new Error(`case "${testCase.name}": the CLI only creates`);
+    const subject = manifestSubject(object, 'test.yaml', 1, 'default');
+    if (subject === undefined) throw new Error(`case "${testCase.name}" has no apiVersion/kind`);
+    return subject;
+  }
+  const requester = testCase.requester ?? PERSON;
+  return webhookSubject({
+    uid: 'test-uid',
+    kind: gvk,
+    ...(testCase.subResource !== undefined ? { subResource: testCase.subResource } : {}),
+    name: nameOf(reference) ?? '',
+    namespace: isClusterScoped(gvk.group, gvk.kind) ? '' : (namespaceOf(reference) ?? 'default'),
+    operation: testCase.operation ?? 'CREATE',
+    userInfo: { username: requester.username, ...(requester.uid !== undefined ? { uid: requester.uid } : {}), groups: requester.groups },
+    object,
+    oldObject,
+    dryRun: testCase.dryRun ?? false,
+  });
 }
 
 /** Table-driven rule tests in the style of ESLint's RuleTester. */

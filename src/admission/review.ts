@@ -1,8 +1,9 @@
+import { webhookSubject } from '../engine/subject.js';
 import type { ErrorObject } from 'ajv';
 import type { ClusterView } from '../cluster/view.js';
 import { ajv, formatAjvErrors } from '../config/ajv.js';
 import type { Engine } from '../engine/engine.js';
-import type { Finding, PatchOperation, Subject } from '../engine/types.js';
+import type { Finding, PatchOperation } from '../engine/types.js';
 import {
   admissionReviewSchema,
   type AdmissionRequest,
@@ -50,24 +51,6 @@ export function decodeAdmissionReview(body: unknown): DecodeResult {
   return { ok: false, error: `not an admission.k8s.io/v1 AdmissionReview: ${lines.join('; ')}` };
 }
 
-/** The request as the engine sees it; the same shape the CLI builds from a manifest. */
-export function subjectOf(request: AdmissionRequest): Subject {
-  const { username, uid, groups } = request.userInfo;
-  return {
-    gvk: { group: request.kind.group, version: request.kind.version, kind: request.kind.kind },
-    object: request.object ?? null,
-    oldObject: request.oldObject ?? null,
-    operation: request.operation,
-    requester: { username: username ?? '', ...(uid !== undefined ? { uid } : {}), groups: groups ?? [] },
-    namespace: request.namespace ?? '',
-    name: request.name ?? '',
-    dryRun: request.dryRun === true,
-    source: 'webhook',
-    ...(request.subResource !== undefined && request.subResource !== '' ? { subResource: request.subResource } : {}),
-    origin: { kind: 'webhook', uid: request.uid },
-  };
-}
-
 /**
  * Requests for a subresource (status, scale, …) are allowed without running rules: the rules
  * look at the whole object, which such a request cannot change in the fields they check, and
@@ -85,14 +68,14 @@ export function isSkipped(request: AdmissionRequest, engine?: Engine): boolean {
 /** Answer of the validating webhook: deny and error findings deny, warn ones warn, audit ones annotate. */
 export function respondValidate(engine: Engine, view: ClusterView, request: AdmissionRequest): AdmissionOutcome {
   if (isSkipped(request, engine)) return { review: wrap({ uid: request.uid, allowed: true }), decision: 'skip', findings: [], ruleIds: [] };
-  const findings = engine.evaluate(subjectOf(request), view);
+  const findings = engine.evaluate(webhookSubject(request), view);
   return { ...encodeFindings(request.uid, findings, engine.config.webhook.maxMessageLength), findings };
 }
 
 /** Answer of the mutating webhook: the engine's patch as base64 JSONPatch (only when non-empty) and its notes as warnings. */
 export function respondMutate(engine: Engine, view: ClusterView, request: AdmissionRequest): AdmissionOutcome {
   if (isSkipped(request)) return { review: wrap({ uid: request.uid, allowed: true }), decision: 'skip', findings: [], ruleIds: [] };
-  const { patch, notes } = engine.mutate(subjectOf(request), view);
+  const { patch, notes } = engine.mutate(webhookSubject(request), view);
   return { review: wrap(encodeMutation(request.uid, patch, notes)), decision: patch.length > 0 ? 'patch' : 'allow', findings: [], ruleIds: [] };
 }
 

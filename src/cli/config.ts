@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { loadEffectiveConfig } from '../engine/setup.js';
-import { allMutators } from '../mutators/index.js';
-import { allRules } from '../rules/index.js';
+import { loadEffectiveConfig } from '../setup.js';
+import { allMutators } from '../mutators/registry.js';
+import { allRules } from '../rules/registry.js';
 import { DEFAULT_CONTROLLERS, DEFAULT_GITOPS, DEFAULT_WEBHOOK } from '../config/defaults.js';
 
 export function registerConfig(program: Command): void {

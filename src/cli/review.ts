@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { decodeAdmissionReview, respondMutate, respondValidate, type AdmissionOutcome } from '../admission/review.js';
-import { ClusterIndex } from '../cluster/index.js';
+import { ClusterIndex } from '../cluster/cluster-index.js';
 import { viewFromFiles } from '../manifests/scan.js';
-import { buildEngine, loadEffectiveConfig } from '../engine/setup.js';
+import { buildEngine, loadEffectiveConfig } from '../setup.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './exit.js';
 import { collect } from './options.js';
 
@@ -13,10 +13,13 @@ export interface ReviewOptions {
   mutate?: boolean;
 }
 
+/** Printed on stderr when `review` runs without `--cluster-state`. */
+export const EMPTY_VIEW_NOTE = 'note: no --cluster-state given: the cluster view is empty (no Namespaces, stores or ExternalSecrets)';
+
 /**
  * The AdmissionReview response the server would send for `text`, through the same handler.
- * Without cluster state the view is empty and not synced, as in a server that has not synced:
- * rules that need cluster state answer per `clusterView.missingState`.
+ * Without cluster state the view is empty and synced: a cluster with nothing in it, rather than a
+ * server still syncing, so rules decide instead of denying every object they would look up.
  */
 export function reviewText(text: string, name: string, options: ReviewOptions): AdmissionOutcome {
   let json: unknown;
@@ -28,8 +31,18 @@ export function reviewText(text: string, name: string, options: ReviewOptions): 
   const decoded = decodeAdmissionReview(json);
   if (!decoded.ok) throw new UsageError(`${name}: ${decoded.error}`);
   const engine = buildEngine(loadEffectiveConfig(options.config));
-  const view = options.clusterState !== undefined && options.clusterState.length > 0 ? viewFromFiles(options.clusterState) : new ClusterIndex();
+  const view = hasClusterState(options) ? viewFromFiles(options.clusterState) : emptyView();
   return options.mutate === true ? respondMutate(engine, view, decoded.request) : respondValidate(engine, view, decoded.request);
+}
+
+function hasClusterState(options: ReviewOptions): options is ReviewOptions & { clusterState: string[] } {
+  return options.clusterState !== undefined && options.clusterState.length > 0;
+}
+
+function emptyView(): ClusterIndex {
+  const view = new ClusterIndex();
+  view.synced = true;
+  return view;
 }
 
 export function registerReview(program: Command): void {
@@ -48,6 +61,7 @@ export function registerReview(program: Command): void {
         throw new UsageError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
       }
       const outcome = reviewText(text, file === '-' ? '<stdin>' : file, options);
+      if (!hasClusterState(options)) process.stderr.write(`${EMPTY_VIEW_NOTE}\n`);
       process.stdout.write(JSON.stringify(outcome.review) + '\n');
       process.exitCode = outcome.review.response.allowed ? EXIT_OK : EXIT_FINDINGS;
     });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { allMutators } from '../mutators/index.js';
+import { allMutators } from '../mutators/registry.js';
 import { ruleDocsPath } from '../rules/docs.js';
-import { allRules } from '../rules/index.js';
+import { allRules } from '../rules/registry.js';
 
 export function registerRules(program: Command): void {
   program

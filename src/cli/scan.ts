@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { buildEngine, loadEffectiveConfig } from '../engine/setup.js';
+import { buildEngine, loadEffectiveConfig } from '../setup.js';
 import type { Engine } from '../engine/engine.js';
 import type { Action } from '../engine/types.js';
 import { fixManifests } from '../fix/apply.js';
@@ -13,7 +13,7 @@ import { formatJson } from '../report/json.js';
 import { formatJunit } from '../report/junit.js';
 import { formatSarif } from '../report/sarif.js';
 import { formatText } from '../report/text.js';
-import { allRules } from '../rules/index.js';
+import { allRules } from '../rules/registry.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './exit.js';
 import { VERSION } from './version.js';
 import { collect } from './options.js';

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { addSelfManagedOptions, selfManagedOptionsFrom, type SelfManagedCliOptions } from './self-managed-flags.js';
 import { startSelfManagedCertificates } from '../certs/renewal.js';
 import { createLogger } from '../server/logger.js';
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../server/app.js';
 import { startServer, type RunningServer, type ServeOptions } from '../server/serve.js';
 import { TlsLoadError } from '../server/tls.js';
 import { UsageError } from './exit.js';
@@ -18,12 +19,35 @@ interface ServeCommandOptions extends SelfManagedCliOptions {
   kubeconfig?: string;
   clusterState?: string[];
   gracePeriod: string;
+  requestTimeout: string;
+  headersTimeout: string;
+  keepAliveTimeout: string;
+  maxConnections: string;
+  maxRequestsPerSocket: string;
 }
 
 function portOf(value: string, flag: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${flag} must be a port number`);
   return port;
+}
+
+function countOf(value: string, flag: string, min: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} must be an integer of at least ${String(min)}`);
+  return n;
+}
+
+export function limitsFrom(options: Pick<ServeCommandOptions, 'requestTimeout' | 'headersTimeout' | 'keepAliveTimeout' | 'maxConnections' | 'maxRequestsPerSocket'>): ConnectionLimits {
+  const limits: ConnectionLimits = {
+    requestTimeoutMs: countOf(options.requestTimeout, '--request-timeout', 1),
+    headersTimeoutMs: countOf(options.headersTimeout, '--headers-timeout', 1),
+    keepAliveTimeoutMs: countOf(options.keepAliveTimeout, '--keep-alive-timeout', 1),
+    maxConnections: countOf(options.maxConnections, '--max-connections', 0),
+    maxRequestsPerSocket: countOf(options.maxRequestsPerSocket, '--max-requests-per-socket', 0),
+  };
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new UsageError('--headers-timeout must not exceed --request-timeout');
+  return limits;
 }
 
 /**
@@ -58,9 +82,15 @@ export function registerServe(program: Command): void {
     .option('--kubeconfig <file>', 'kubeconfig for the cluster view (default: KUBECONFIG, ~/.kube/config, or in-cluster)')
     .option('--cluster-state <path>', 'serve with a view from manifests instead of an API server (repeatable)', collect)
     .option('--grace-period <ms>', 'longest graceful shutdown before a forced exit', '25000')
+    .option('--request-timeout <ms>', 'time a client has to send a whole request; slower ones get 408 and are disconnected', String(DEFAULT_CONNECTION_LIMITS.requestTimeoutMs))
+    .option('--headers-timeout <ms>', 'time a client has for the TLS handshake, then for the request headers', String(DEFAULT_CONNECTION_LIMITS.headersTimeoutMs))
+    .option('--keep-alive-timeout <ms>', 'time an idle connection stays open between requests', String(DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs))
+    .option('--max-connections <n>', 'simultaneous HTTPS connections; more are closed as they arrive (0: no cap)', String(DEFAULT_CONNECTION_LIMITS.maxConnections))
+    .option('--max-requests-per-socket <n>', 'requests on one connection before it is closed (0: no limit)', String(DEFAULT_CONNECTION_LIMITS.maxRequestsPerSocket))
     .action(async (options: ServeCommandOptions) => {
       const graceMs = Number(options.gracePeriod);
       if (!Number.isInteger(graceMs) || graceMs < 0) throw new UsageError('--grace-period must be milliseconds');
+      const limits = limitsFrom(options);
       let selfManaged: ReturnType<typeof selfManagedOptionsFrom>;
       try {
         selfManaged = selfManagedOptionsFrom(options, { certFile: options.tlsCert, keyFile: options.tlsKey, kubeconfig: options.kubeconfig });
@@ -79,6 +109,7 @@ export function registerServe(program: Command): void {
           host: options.host,
           kubeconfig: options.kubeconfig,
           clusterState: options.clusterState,
+          limits,
         },
         graceMs,
       );

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ESO_GROUP, ESO_VERSIONS } from '../k8s/eso-api.js';
 import { isObject, objectAt, stringAt, type JsonObject } from '../k8s/json.js';
-import type { ClusterIndex } from './index.js';
+import type { ClusterIndex } from './cluster-index.js';
 
 /** The ESO kinds the view watches, with their resource names. */
 const ESO_KINDS = [

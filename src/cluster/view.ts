@@ -14,6 +14,8 @@ export interface StoreRecord {
   labels: Readonly<Record<string, string>>;
   /** `spec.conditions` as written (ClusterSecretStore only); undefined when absent. */
   conditions: JsonValue | undefined;
+  /** The one key of `spec.provider` (`aws/<service>` for AWS); undefined when there is none or more than one. */
+  provider: string | undefined;
 }
 
 export interface ExternalSecretRecord {

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
-import type { Mutator, Rule } from '../engine/types.js';
 import { ajv, formatAjvErrors } from './ajv.js';
 import { DEFAULT_CONTROLLERS, DEFAULT_GITOPS, DEFAULT_WEBHOOK } from './defaults.js';
 import { configSchema } from './schema.js';
-import type { EffectiveConfig, ResolvedMutatorSetting, ResolvedRuleSetting, SecretGuardConfigFile } from './types.js';
+import type { ConfigurableMutator, ConfigurableRule, EffectiveConfig, ResolvedMutatorSetting, ResolvedRuleSetting, SecretGuardConfigFile } from './types.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -19,7 +18,7 @@ export class ConfigError extends Error {
 const validateFile = ajv.compile<SecretGuardConfigFile>(configSchema);
 
 /** Parse and validate config YAML text; `source` names it in errors. */
-export function parseConfig(text: string, source: string, rules: readonly Rule[], mutators: readonly Mutator[]): EffectiveConfig {
+export function parseConfig(text: string, source: string, rules: readonly ConfigurableRule[], mutators: readonly ConfigurableMutator[]): EffectiveConfig {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   if (document.errors.length > 0) {
@@ -29,7 +28,7 @@ export function parseConfig(text: string, source: string, rules: readonly Rule[]
   return resolveConfig(value, source, rules, mutators);
 }
 
-export function loadConfigFile(path: string, rules: readonly Rule[], mutators: readonly Mutator[]): EffectiveConfig {
+export function loadConfigFile(path: string, rules: readonly ConfigurableRule[], mutators: readonly ConfigurableMutator[]): EffectiveConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -39,12 +38,12 @@ export function loadConfigFile(path: string, rules: readonly Rule[], mutators: r
   return parseConfig(text, path, rules, mutators);
 }
 
-export function defaultConfig(rules: readonly Rule[], mutators: readonly Mutator[]): EffectiveConfig {
+export function defaultConfig(rules: readonly ConfigurableRule[], mutators: readonly ConfigurableMutator[]): EffectiveConfig {
   return resolveConfig({ apiVersion: 'secretguard.io/v1alpha1', kind: 'SecretGuardConfig' }, '<defaults>', rules, mutators);
 }
 
 /** Validate a decoded config file against the schema and every rule's own options schema, and fill defaults. */
-export function resolveConfig(value: unknown, source: string, rules: readonly Rule[], mutators: readonly Mutator[]): EffectiveConfig {
+export function resolveConfig(value: unknown, source: string, rules: readonly ConfigurableRule[], mutators: readonly ConfigurableMutator[]): EffectiveConfig {
   if (!validateFile(value)) throw new ConfigError(source, formatAjvErrors(validateFile.errors, ''));
   const file = value;
   const problems: string[] = [];

@@ -1,4 +1,15 @@
-import type { ConfigurableAction } from '../engine/types.js';
+/** What the config may set a rule to; `error` (the rule could not decide) is the engine's own. */
+export type ConfigurableAction = 'off' | 'audit' | 'warn' | 'deny';
+
+/** What the config needs of a rule: its id, default action and options. engine/types.ts's Rule has this shape. */
+export interface ConfigurableRule {
+  meta: { id: string; defaultAction: Exclude<ConfigurableAction, 'off'>; optionsSchema: Record<string, unknown>; defaultOptions: unknown; isolation?: boolean };
+}
+
+/** What the config needs of a mutator. engine/types.ts's Mutator has this shape. */
+export interface ConfigurableMutator {
+  meta: { id: string; defaultMode: 'on' | 'off'; optionsSchema: Record<string, unknown>; defaultOptions: unknown };
+}
 
 export interface RuleSetting {
   action?: ConfigurableAction;

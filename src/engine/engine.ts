@@ -1,6 +1,7 @@
-import type { ClusterView } from '../cluster/view.js';
-import type { EffectiveConfig, Exemption } from '../config/types.js';
+import type { ClusterView, ExternalSecretRecord, NamespaceRecord, StoreRecord } from '../cluster/view.js';
+import type { EffectiveConfig, Exemption, ResolvedRuleSetting } from '../config/types.js';
 import { annotationsOf, type ResourceRef } from '../k8s/object.js';
+import type { SecretProducer } from '../k8s/secrets.js';
 import { nameMatcher } from './names.js';
 import { formatMessage } from './rule.js';
 import type { Action, Finding, MutationResult, Mutator, Operation, Rule, RuleMatch, Subject } from './types.js';
@@ -92,41 +93,11 @@ export class Engine {
       if (honoured.has(id)) continue;
       const setting = this.config.rules.get(id);
       if (setting === undefined || setting.action === 'off') continue;
-      const configuredAction = setting.action;
       // Everything about one rule, its exemptions included, fails alone: an error finding for this
-      // rule (which denies), and the other rules still run.
+      // rule (which denies), and the other rules still run. What it reported before it threw stays.
       try {
         if (this.configExempts(id, subject)) continue;
-        if (rule.meta.needsClusterState === true && !view.synced) {
-          findings.push({
-            ruleId: id,
-            messageId: 'clusterStateMissing',
-            action: this.config.clusterView.missingState,
-            message: `[${id}] the cluster view is not synced yet, so this rule could not decide; retry shortly`,
-            resource,
-            field: '',
-          });
-          continue;
-        }
-        rule.check({
-          subject,
-          view,
-          options: setting.options,
-          config: this.config,
-          report: (descriptor) => {
-            const template = rule.meta.messages[descriptor.messageId] ?? descriptor.messageId;
-            const stricter = rule.meta.messageActions?.[descriptor.messageId];
-            const action: Action = stricter === 'error' ? 'error' : setting.actionFromConfig ? configuredAction : (stricter ?? configuredAction);
-            findings.push({
-              ruleId: id,
-              messageId: descriptor.messageId,
-              action,
-              message: `[${id}] ${formatMessage(template, descriptor.data)}`,
-              resource,
-              field: descriptor.field,
-            });
-          },
-        });
+        this.check(rule, setting, subject, view, resource, findings);
       } catch (error) {
         // Only the error's class name: messages of JSON.parse and friends can quote their input.
         const name = errorName(error);
@@ -141,6 +112,53 @@ export class Engine {
       }
     }
     return findings;
+  }
+
+  /**
+   * Run one rule, appending its findings. Before the view is synced, a rule that needs cluster state
+   * gets a view that refuses to be read: only a rule that reads it for this object (a Secret with
+   * Reflector annotations, not every Secret) reports that it could not decide.
+   */
+  private check(rule: Rule, setting: ResolvedRuleSetting, subject: Subject, view: ClusterView, resource: ResourceRef, findings: Finding[]): void {
+    const id = rule.meta.id;
+    const configuredAction = setting.action;
+    if (configuredAction === 'off') return;
+    const unsynced = rule.meta.needsClusterState === true && !view.synced ? new UnsyncedView() : undefined;
+    const before = findings.length;
+    try {
+      rule.check({
+        subject,
+        view: unsynced ?? view,
+        options: setting.options,
+        config: this.config,
+        report: (descriptor) => {
+          const template = rule.meta.messages[descriptor.messageId] ?? descriptor.messageId;
+          const messageDefault = rule.meta.defaultActionByMessage?.[descriptor.messageId];
+          const action: Action = messageDefault === 'error' ? 'error' : setting.actionFromConfig ? configuredAction : (messageDefault ?? configuredAction);
+          findings.push({
+            ruleId: id,
+            messageId: descriptor.messageId,
+            action,
+            message: `[${id}] ${formatMessage(template, descriptor.data)}`,
+            resource,
+            field: descriptor.field,
+          });
+        },
+      });
+    } catch (error) {
+      if (unsynced?.read !== true) throw error;
+    }
+    // Also when the rule caught the refusal itself: what it reported without the state does not count.
+    if (unsynced?.read !== true) return;
+    findings.length = before;
+    findings.push({
+      ruleId: id,
+      messageId: 'clusterStateMissing',
+      action: this.config.clusterView.missingState,
+      message: `[${id}] the cluster view is not synced yet, so this rule could not decide; retry shortly`,
+      resource,
+      field: '',
+    });
   }
 
   mutate(subject: Subject, view: ClusterView): MutationResult {
@@ -193,6 +211,49 @@ export function errorName(error: unknown): string {
     // a proxy or a getter that throws
   }
   return isError ? 'Error' : error === null ? 'null' : typeof error;
+}
+
+/**
+ * What a rule that needs cluster state sees before the view is synced: every read is refused (and
+ * remembered, in case the rule catches the refusal), so the engine knows this object needed the state.
+ */
+class UnsyncedView implements ClusterView {
+  readonly synced = false;
+  read = false;
+
+  namespace(): NamespaceRecord | undefined {
+    return this.refuse();
+  }
+  namespaces(): Iterable<NamespaceRecord> {
+    return this.refuse();
+  }
+  clusterSecretStore(): StoreRecord | undefined {
+    return this.refuse();
+  }
+  clusterSecretStores(): Iterable<StoreRecord> {
+    return this.refuse();
+  }
+  secretStore(): StoreRecord | undefined {
+    return this.refuse();
+  }
+  secretStores(): Iterable<StoreRecord> {
+    return this.refuse();
+  }
+  externalSecretsTargeting(): readonly ExternalSecretRecord[] {
+    return this.refuse();
+  }
+  secretProducer(): SecretProducer | undefined {
+    return this.refuse();
+  }
+
+  private refuse(): never {
+    this.read = true;
+    throw new ClusterViewNotSynced('the cluster view is not synced');
+  }
+}
+
+class ClusterViewNotSynced extends Error {
+  override name = 'ClusterViewNotSynced';
 }
 
 export function kindKey(group: string, kind: string): string {

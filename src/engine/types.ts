@@ -1,14 +1,14 @@
 import type { JsonObject } from '../k8s/json.js';
 import type { GroupVersionKind, ResourceRef } from '../k8s/object.js';
 import type { ClusterView } from '../cluster/view.js';
-import type { EffectiveConfig } from '../config/types.js';
+import type { ConfigurableAction, EffectiveConfig } from '../config/types.js';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 export const OPERATIONS: readonly Operation[] = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
 
 /** What a finding asks the front end to do. `error` means the rule itself could not decide. */
 export type Action = 'deny' | 'warn' | 'audit' | 'error';
-export type ConfigurableAction = 'off' | 'audit' | 'warn' | 'deny';
+export type { ConfigurableAction } from '../config/types.js';
 
 export interface Requester {
   username: string;
@@ -83,10 +83,11 @@ export interface RuleMeta<Options, MessageId extends string> {
   defaultOptions: Options;
   messages: Record<MessageId, string>;
   /**
-   * A stricter default action for some messages (plainly invalid input), unless the config sets an action.
+   * A default action of its own for some messages, higher or lower than the rule's (a rule that warns may deny
+   * plainly invalid input; a rule that denies may only warn when it cannot see enough), unless the config sets an action.
    * `error` marks a message that says the rule could not decide (bad options): no config action lowers it.
    */
-  messageActions?: Partial<Record<MessageId, Action>>;
+  defaultActionByMessage?: Partial<Record<MessageId, Action>>;
   remediation: string;
   /** The rule reads cluster state (namespaces, stores, ExternalSecrets) from the view. */
   needsClusterState?: boolean;

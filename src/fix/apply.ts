@@ -5,13 +5,13 @@
  */
 import jsonpatch from 'fast-json-patch';
 import { isMap, isScalar, isSeq, parseAllDocuments, type Document } from 'yaml';
-import { ClusterIndex } from '../cluster/index.js';
+import { ClusterIndex } from '../cluster/cluster-index.js';
 import { resourceOf, type Engine } from '../engine/engine.js';
 import type { PatchOperation } from '../engine/types.js';
 import { isObject, parsePointer } from '../k8s/json.js';
 import type { ResourceRef } from '../k8s/object.js';
 import { ManifestError, parseManifests, type LoadedManifest, type ManifestSource } from '../manifests/load.js';
-import { manifestSubject } from '../manifests/scan.js';
+import { manifestSubject } from '../engine/subject.js';
 
 export interface FixChange {
   resource: ResourceRef;
@@ -103,7 +103,7 @@ export function fixManifests(engine: Engine, options: FixOptions): FileFix[] {
     const changes: FixChange[] = [];
     const patches: ManifestPatch[] = [];
     for (const manifest of manifests) {
-      const subject = manifestSubject(manifest, options.defaultNamespace);
+      const subject = manifestSubject(manifest.object, manifest.file, manifest.line, options.defaultNamespace);
       if (subject === undefined) continue;
       const { patch, notes } = engine.mutate(subject, view);
       if (patch.length === 0) continue;

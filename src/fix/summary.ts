@@ -1,3 +1,4 @@
+import { UNNAMED } from '../engine/subject.js';
 import type { FileFix } from './apply.js';
 
 /** One line per changed object, then a count; `--fix` writes it to standard error. */
@@ -8,7 +9,7 @@ export function formatFixSummary(fixes: readonly FileFix[], dryRun: boolean): st
     for (const change of fix.changes) {
       changes++;
       const { kind, namespace, name } = change.resource;
-      const resource = `${kind} ${namespace !== undefined ? `${namespace}/` : ''}${name ?? '(unnamed)'}`;
+      const resource = `${kind} ${namespace !== undefined ? `${namespace}/` : ''}${name ?? UNNAMED}`;
       for (const note of change.notes) lines.push(`${change.file}:${change.line}: ${resource}: ${note}`);
     }
   }

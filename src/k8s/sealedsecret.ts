@@ -4,9 +4,8 @@
 import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isCanonicalBase64 } from '../detectors/text.js';
-import type { MatchKind } from '../engine/types.js';
 
-export const SEALED_SECRET_KIND: MatchKind = { group: 'bitnami.com', kind: 'SealedSecret', versions: ['v1alpha1'] };
+export const SEALED_SECRET_KIND = { group: 'bitnami.com', kind: 'SealedSecret', versions: ['v1alpha1'] as readonly string[] };
 
 export const CLUSTER_WIDE_ANNOTATION = 'sealedsecrets.bitnami.com/cluster-wide';
 export const NAMESPACE_WIDE_ANNOTATION = 'sealedsecrets.bitnami.com/namespace-wide';

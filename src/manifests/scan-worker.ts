@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildEngine, loadEffectiveConfig } from '../engine/setup.js';
-import { ClusterIndex, type ClusterSnapshot } from '../cluster/index.js';
+import { buildEngine, loadEffectiveConfig } from '../setup.js';
+import { ClusterIndex, type ClusterSnapshot } from '../cluster/cluster-index.js';
 import { ManifestError, readSource } from './load.js';
 import { checkSources } from './scan.js';
 import type { WorkerInput, WorkerOutput } from './parallel.js';

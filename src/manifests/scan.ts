@@ -1,11 +1,10 @@
-import { ClusterIndex } from '../cluster/index.js';
+import { ClusterIndex } from '../cluster/cluster-index.js';
+import { manifestSubject } from '../engine/subject.js';
 import type { ClusterView } from '../cluster/view.js';
 import { resourceOf, type Engine } from '../engine/engine.js';
-import type { Finding, Subject } from '../engine/types.js';
+import type { Finding } from '../engine/types.js';
 import type { ResourceRef } from '../k8s/object.js';
-import { gvkOf, nameOf, namespaceOf } from '../k8s/object.js';
-import { isClusterScoped } from '../k8s/scope.js';
-import { collectFiles, ManifestError, manifestsInSlice, parseManifests, readSource, SliceLineFinder, splitDocuments, type LoadedManifest, type ManifestSource } from './load.js';
+import { collectFiles, ManifestError, manifestsInSlice, parseManifests, readSource, SliceLineFinder, splitDocuments, type ManifestSource } from './load.js';
 
 export interface ScanFinding extends Finding {
   file: string;
@@ -46,29 +45,6 @@ export interface ScanOptions {
   /** Namespace for namespaced objects that name none, as kubectl does. */
   defaultNamespace: string;
   only?: ReadonlySet<string>;
-}
-
-export const CLI_REQUESTER = { username: 'secretguard-cli', groups: [] as string[] };
-
-/**
- * The subject for a manifest: a CREATE by the CLI. A namespaced object that names no namespace gets the
- * default one, as kubectl does; cluster-scoped objects get none.
- */
-export function manifestSubject(manifest: LoadedManifest, defaultNamespace: string): Subject | undefined {
-  const gvk = gvkOf(manifest.object);
-  if (gvk === undefined) return undefined;
-  return {
-    gvk,
-    object: manifest.object,
-    oldObject: null,
-    operation: 'CREATE',
-    requester: CLI_REQUESTER,
-    namespace: isClusterScoped(gvk.group, gvk.kind) ? '' : (namespaceOf(manifest.object) ?? defaultNamespace),
-    name: nameOf(manifest.object) ?? '',
-    dryRun: false,
-    source: 'cli',
-    origin: { kind: 'manifest', file: manifest.file, line: manifest.line },
-  };
 }
 
 /**
@@ -119,7 +95,7 @@ export function checkSources(
     splitDocuments(source.text).forEach((slice, documentIndex) => {
       let lines: SliceLineFinder | undefined;
       for (const manifest of manifestsInSlice(slice, documentIndex, source.name)) {
-        const subject = manifestSubject(manifest, options.defaultNamespace);
+        const subject = manifestSubject(manifest.object, manifest.file, manifest.line, options.defaultNamespace);
         if (subject === undefined) {
           if (manifest.object['apiVersion'] === undefined && manifest.object['kind'] === undefined) {
             skipped.push({ file: manifest.file, line: manifest.line });

@@ -1,3 +1,4 @@
+import { UNNAMED } from '../engine/subject.js';
 import type { Action } from '../engine/types.js';
 import type { ScanReport } from '../manifests/scan.js';
 
@@ -27,7 +28,7 @@ export function formatJunit(report: ScanReport, failing: (action: Action) => boo
   let errors = 0;
   for (const scanned of report.resources) {
     const r = scanned.resource;
-    const resourceName = `${r.kind} ${r.namespace ? r.namespace + '/' : ''}${r.name ?? '(unnamed)'}`;
+    const resourceName = `${r.kind} ${r.namespace ? r.namespace + '/' : ''}${r.name ?? UNNAMED}`;
     const classname = escapeXml(scanned.file);
     const ruleIds = [...new Set([...scanned.rules, ...scanned.findings.map((f) => f.ruleId)])];
     for (const ruleId of ruleIds) {

@@ -1,3 +1,4 @@
+import { UNNAMED } from '../engine/subject.js';
 import type { Action } from '../engine/types.js';
 import type { ScanReport } from '../manifests/scan.js';
 
@@ -18,7 +19,7 @@ export function formatText(report: ScanReport, options: TextOptions): string {
     if (options.quiet && !options.failing(f.action)) continue;
     const where = `${f.file}:${f.line}`;
     const action = options.color ? `${COLORS[f.action]}${f.action}${RESET}` : f.action;
-    const resource = `${f.resource.kind}${f.resource.namespace ? ` ${f.resource.namespace}/` : ' '}${f.resource.name ?? '(unnamed)'}`;
+    const resource = `${f.resource.kind}${f.resource.namespace ? ` ${f.resource.namespace}/` : ' '}${f.resource.name ?? UNNAMED}`;
     const field = f.field === '' ? '' : ` ${f.field}`;
     const detail = options.color ? `${DIM}(${resource}${field})${RESET}` : `(${resource}${field})`;
     lines.push(`${where}: ${action} ${f.message} ${detail}`);

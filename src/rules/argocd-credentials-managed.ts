@@ -1,9 +1,10 @@
-import { detectCredentials } from '../detectors/index.js';
+import { detectCredentials } from '../detectors/detect.js';
 import { createRule } from '../engine/rule.js';
 import { isObject, type JsonObject } from '../k8s/json.js';
 import { labelsOf } from '../k8s/object.js';
-import { gitProvenance, trustedProducer } from '../k8s/provenance.js';
+import { gitProvenance, trustedProducer } from './support/provenance.js';
 import { secretValues, type SecretValue } from '../k8s/secrets.js';
+import { displayName } from '../engine/subject.js';
 
 interface Options {
   /** Report only Secrets that come from git (webhook); by default any requester is reported. */
@@ -86,6 +87,8 @@ function credentialFields(secretType: string, secret: JsonObject): CredentialFie
   return result;
 }
 
+const defaultOptions: Options = { onlyFromGit: false, allowedRequesters: [] };
+
 export default createRule({
   meta: {
     id: 'argocd-credentials-managed',
@@ -100,7 +103,7 @@ export default createRule({
         allowedRequesters: { type: 'array', items: { type: 'string' } },
       },
     },
-    defaultOptions: { onlyFromGit: false, allowedRequesters: [] } satisfies Options,
+    defaultOptions,
     messages: {
       handMadeCredentials:
         'Argo CD {{secretType}} Secret {{name}} carries credentials ({{fields}}) and comes from {{origin}}, not from an ExternalSecret or a SealedSecret; whoever reads it controls the {{target}}. Produce it with an ExternalSecret (or at least a SealedSecret) and rotate the credential',
@@ -110,7 +113,7 @@ export default createRule({
   },
   check(context) {
     const { subject } = context;
-    const options = context.options as Options;
+    const { options } = context;
     const secret = subject.object;
     if (secret === null) return;
     const secretType = labelsOf(secret)[SECRET_TYPE_LABEL];
@@ -135,7 +138,7 @@ export default createRule({
       messageId: 'handMadeCredentials',
       data: {
         secretType,
-        name: subject.name || '(unnamed)',
+        name: displayName(subject),
         fields: fields.map((f) => f.label).join(', '),
         origin,
         target: secretType === 'cluster' ? 'spoke cluster' : 'repository',

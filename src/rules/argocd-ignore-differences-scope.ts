@@ -1,13 +1,12 @@
 import { parse } from 'yaml';
 import { createRule } from '../engine/rule.js';
 import { arrayAt, isObject, objectAt, pointer, stringAt } from '../k8s/json.js';
+import { displayName } from '../engine/subject.js';
 
 interface Options {
   /** Names of Argo CD's settings ConfigMap. */
   configMapNames: string[];
 }
-
-type MessageId = 'dataIgnored' | 'pointerNotScoped' | 'staleManager' | 'globManager' | 'managersNotConsulted';
 
 export const ESO_MANAGER_PREFIX = 'externalsecrets.external-secrets.io/';
 const CUSTOMIZATION = 'resource.customizations.ignoreDifferences.';
@@ -56,7 +55,9 @@ function parseYaml(text: string): unknown {
   }
 }
 
-export default createRule<Options, MessageId>({
+const defaultOptions: Options = { configMapNames: ['argocd-cm'] };
+
+export default createRule({
   meta: {
     id: 'argocd-ignore-differences-scope',
     description: 'Argo CD ignoreDifferences must not hide drift of every Secret\'s data; scope it to ESO with exact managedFieldsManagers.',
@@ -73,7 +74,7 @@ export default createRule<Options, MessageId>({
       additionalProperties: false,
       properties: { configMapNames: { type: 'array', items: { type: 'string', minLength: 1 } } },
     },
-    defaultOptions: { configMapNames: ['argocd-cm'] },
+    defaultOptions,
     messages: {
       dataIgnored:
         '{{where}} ignores {{path}} of every Secret, which hides real drift of Secrets ESO does not manage; drop the path and list ESO\'s field managers in managedFieldsManagers instead',
@@ -94,7 +95,7 @@ export default createRule<Options, MessageId>({
     const { subject, options } = context;
     const object = subject.object;
     if (object === null) return;
-    const name = subject.name || '(unnamed)';
+    const name = displayName(subject);
 
     const checkEntry = (entry: Entry, where: string, fields: { pointers: (i: number) => string; jq: (i: number) => string; managers: (i: number) => string }, checkManagers = true): void => {
       const scoped = entry.managedFieldsManagers.length > 0;

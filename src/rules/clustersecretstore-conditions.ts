@@ -1,8 +1,9 @@
 import { createRule } from '../engine/rule.js';
-import { admitsEveryNewNamespace, selectsEverything } from '../cluster/selector.js';
+import { admitsEveryNewNamespace, selectsEverything } from '../k8s/selector.js';
 import { arrayAt, isObject, objectAt, pointer } from '../k8s/json.js';
-import { compileRegex, describeProblem, RegexBudget } from '../engine/regex.js';
-import { esoKinds, isFullyAnchored, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE } from '../k8s/eso.js';
+import { compileRegex, describeProblem, RegexBudget } from '../k8s/regex.js';
+import { esoKinds, isFullyAnchored, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE } from './support/eso.js';
+import { displayName } from '../engine/subject.js';
 
 /**
  * Namespace names no real condition means to admit all of at once: one character, digits, the system ones, the
@@ -15,7 +16,9 @@ interface Options {
   sharedStores: string[];
 }
 
-export default createRule<Options, 'noConditions' | 'selectsEveryNamespace' | 'selectorAdmitsAll' | 'regexAdmitsAll' | 'regexUnanchored' | 'regexInvalid' | 'regexRefused' | 'emptyCondition' | 'unknownVersion'>({
+const defaultOptions: Options = { sharedStores: [] };
+
+export default createRule({
   meta: {
     id: 'clustersecretstore-conditions',
     description: 'A ClusterSecretStore must limit the namespaces that may use it with tight spec.conditions.',
@@ -26,7 +29,7 @@ export default createRule<Options, 'noConditions' | 'selectsEveryNamespace' | 's
       additionalProperties: false,
       properties: { sharedStores: { type: 'array', items: { type: 'string', minLength: 1 } } },
     },
-    defaultOptions: { sharedStores: [] },
+    defaultOptions,
     messages: {
       noConditions:
         'ClusterSecretStore {{name}} has no spec.conditions, so every namespace may read through it; add conditions (namespaces, namespaceSelector or anchored namespaceRegexes) or list it in sharedStores',
@@ -44,7 +47,7 @@ export default createRule<Options, 'noConditions' | 'selectsEveryNamespace' | 's
       emptyCondition: 'ClusterSecretStore {{name}}: condition {{index}} selects nothing (written {}), which admits no namespace; this is almost always a mistake',
       unknownVersion: UNKNOWN_VERSION_MESSAGE,
     },
-    messageActions: { emptyCondition: 'warn', unknownVersion: 'warn' },
+    defaultActionByMessage: { emptyCondition: 'warn', unknownVersion: 'warn' },
     remediation:
       'Give every ClusterSecretStore spec.conditions naming the namespaces (or a label selector of their Namespaces) that may use it, and anchor every namespaceRegex with ^…$.',
     isolation: true,
@@ -53,7 +56,7 @@ export default createRule<Options, 'noConditions' | 'selectsEveryNamespace' | 's
     const { subject } = context;
     const object = subject.object;
     if (object === null) return;
-    const name = subject.name || '(unnamed)';
+    const name = displayName(subject);
     if (reportUnknownEsoVersion(context, name)) return;
     const options = context.options;
     const spec = objectAt(object, 'spec');

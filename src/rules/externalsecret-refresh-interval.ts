@@ -1,13 +1,12 @@
 import { createRule } from '../engine/rule.js';
 import { objectAt, pointer, stringAt, type JsonObject } from '../k8s/json.js';
-import { esoKinds, formatDuration, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE, parseGoDuration } from '../k8s/eso.js';
+import { esoKinds, formatDuration, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE, parseGoDuration } from './support/eso.js';
+import { displayName } from '../engine/subject.js';
 
 interface Options {
   min: string;
   max: string;
 }
-
-type MessageId = 'never' | 'tooShort' | 'tooLong' | 'invalid' | 'unknownVersion';
 
 /** Where each kind keeps its refreshInterval, and the refreshPolicy beside it. */
 function specOf(kind: string, object: JsonObject): { spec: JsonObject | undefined; base: string[] } | undefined {
@@ -25,7 +24,9 @@ function specOf(kind: string, object: JsonObject): { spec: JsonObject | undefine
   }
 }
 
-export default createRule<Options, MessageId>({
+const defaultOptions: Options = { min: '1m', max: '24h' };
+
+export default createRule({
   meta: {
     id: 'externalsecret-refresh-interval',
     description: 'ESO refreshInterval must be a valid Go duration, not 0, and within the configured bounds.',
@@ -36,7 +37,7 @@ export default createRule<Options, MessageId>({
       additionalProperties: false,
       properties: { min: { type: 'string', minLength: 1 }, max: { type: 'string', minLength: 1 } },
     },
-    defaultOptions: { min: '1m', max: '24h' },
+    defaultOptions,
     messages: {
       never: '{{kind}} {{name}} has refreshInterval {{value}}, so it never refreshes: a rotated secret never reaches the cluster; use a duration such as 1h',
       tooShort: '{{kind}} {{name}} has refreshInterval {{value}}, below the minimum {{min}}: it hammers the secret store and its rate limits',
@@ -45,7 +46,7 @@ export default createRule<Options, MessageId>({
         '{{kind}} {{name}} has refreshInterval {{value}}, which is not a Go duration (write "1h", "30m", "1h30m" or "90s"; days and bare numbers are invalid); the API server would reject it',
       unknownVersion: UNKNOWN_VERSION_MESSAGE,
     },
-    messageActions: { invalid: 'deny', unknownVersion: 'warn' },
+    defaultActionByMessage: { invalid: 'deny', unknownVersion: 'warn' },
     remediation: 'Set refreshInterval to a quoted Go duration between the configured bounds (default 1m to 24h), for example "1h".',
   },
   check(context) {
@@ -53,7 +54,7 @@ export default createRule<Options, MessageId>({
     const object = subject.object;
     if (object === null) return;
     const kind = subject.gvk.kind;
-    const name = subject.name || '(unnamed)';
+    const name = displayName(subject);
     if (reportUnknownEsoVersion(context, name)) return;
     const located = specOf(kind, object);
     if (located === undefined) return;

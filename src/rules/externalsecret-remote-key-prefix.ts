@@ -1,14 +1,30 @@
 import { createRule } from '../engine/rule.js';
-import { remoteKeyPrefixes, tenantOf } from '../engine/tenancy.js';
+import { remoteKeyPrefixes, tenantOf } from './support/tenancy.js';
 import { arrayAt, isObject, objectAt, pointer, stringAt } from '../k8s/json.js';
-import { esoKinds, esoUsage, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE, type EsoUsage } from '../k8s/eso.js';
+import type { ClusterView } from '../cluster/view.js';
+import { findPathSupport } from '../k8s/eso-providers.js';
+import { CLUSTER_SECRET_STORE, esoKinds, esoUsage, reportUnknownEsoVersion, SECRET_STORE, UNKNOWN_VERSION_MESSAGE, type EsoUsage } from './support/eso.js';
+import { displayName } from '../engine/subject.js';
 
-type MessageId = 'keyOutsidePrefix' | 'findWithoutPath' | 'unknownVersion';
+type MessageId = 'keyOutsidePrefix' | 'findWithoutPath' | 'findPathIgnored' | 'unknownVersion';
 
 interface RemoteKey {
   key: string;
   /** Path of the key under the spec; the JSON pointer is built only when a finding needs it. */
   path: (string | number)[];
+  /** For a `dataFrom[].find.path`: the store the entry reads (its own sourceRef.storeRef, else the spec's secretStoreRef). */
+  findStore?: { kind: string; name: string };
+}
+
+/**
+ * The provider of the store a find reads from `namespace`, when that provider ignores `find.path` (or is unknown);
+ * undefined when the path bounds the find, or when the store is not in the view (externalsecret-store-access reports that).
+ */
+function pathIgnoredBy(store: { kind: string; name: string }, namespace: string, view: ClusterView): { provider: string } | undefined {
+  const record = store.kind === CLUSTER_SECRET_STORE ? view.clusterSecretStore(store.name) : view.secretStore(namespace, store.name);
+  if (record === undefined) return undefined;
+  if (record.provider === undefined) return { provider: '(none or several)' };
+  return findPathSupport(record.provider) === 'ignores' ? { provider: record.provider } : undefined;
 }
 
 /** `a/./b/../c` → `a/c`, leading slashes dropped; `escapes` when `..` climbs above the root. */
@@ -40,6 +56,7 @@ function remoteKeys(usage: EsoUsage, missingPath: (field: string) => void): Remo
       if (objectAt(objectAt(entry, 'sourceRef'), 'generatorRef') !== undefined) return;
       add(stringAt(objectAt(entry, 'remoteRef'), 'key'), 'data', index, 'remoteRef', 'key');
     });
+    const topStore = objectAt(spec, 'secretStoreRef');
     (arrayAt(spec, 'dataFrom') ?? []).forEach((entry, index) => {
       if (!isObject(entry) || objectAt(objectAt(entry, 'sourceRef'), 'generatorRef') !== undefined) return;
       const extract = objectAt(entry, 'extract');
@@ -47,8 +64,14 @@ function remoteKeys(usage: EsoUsage, missingPath: (field: string) => void): Remo
       const find = objectAt(entry, 'find');
       if (find !== undefined) {
         const path = stringAt(find, 'path');
-        if (path === undefined || path === '') missingPath(pointer(...base, 'dataFrom', index, 'find'));
-        else add(path, 'dataFrom', index, 'find', 'path');
+        if (path === undefined || path === '') {
+          missingPath(pointer(...base, 'dataFrom', index, 'find'));
+          return;
+        }
+        const storeRef = objectAt(objectAt(entry, 'sourceRef'), 'storeRef') ?? topStore;
+        const storeName = stringAt(storeRef, 'name');
+        const findStore = storeName !== undefined && storeName !== '' ? { kind: stringAt(storeRef, 'kind') || SECRET_STORE, name: storeName } : undefined;
+        keys.push({ key: path, path: ['dataFrom', index, 'find', 'path'], ...(findStore !== undefined ? { findStore } : {}) });
       }
     });
   } else {
@@ -62,7 +85,7 @@ function remoteKeys(usage: EsoUsage, missingPath: (field: string) => void): Remo
   return keys;
 }
 
-export default createRule<Record<string, never>, MessageId>({
+export default createRule({
   meta: {
     id: 'externalsecret-remote-key-prefix',
     description: "Remote keys read or written through ESO must start with one of the tenant's remoteKeyPrefixes.",
@@ -75,9 +98,11 @@ export default createRule<Record<string, never>, MessageId>({
         '{{kind}} {{name}}: remote key {{key}} (normalised {{normalised}}) used from namespace {{namespace}} is outside the prefixes of tenant {{tenant}}: {{prefixes}}',
       findWithoutPath:
         '{{kind}} {{name}}: dataFrom find without a path would search the whole store from namespace {{namespace}}; set find.path to one of tenant {{tenant}}\'s prefixes: {{prefixes}}',
+      findPathIgnored:
+        '{{kind}} {{name}}: dataFrom find reads store {{store}} from namespace {{namespace}}, whose provider {{provider}} ignores find.path (it filters by name and tags only), so it searches the whole store; fetch keys under tenant {{tenant}}\'s prefixes ({{prefixes}}) with data[] or dataFrom[].extract instead',
       unknownVersion: UNKNOWN_VERSION_MESSAGE,
     },
-    messageActions: { unknownVersion: 'warn' },
+    defaultActionByMessage: { unknownVersion: 'warn' },
     remediation: "Keep every remote key (and every find.path) under the tenant's prefix, for example `teams/<tenant>/…`; never use `..`.",
     needsClusterState: true,
     isolation: true,
@@ -87,19 +112,19 @@ export default createRule<Record<string, never>, MessageId>({
     const object = subject.object;
     if (object === null) return;
     const kind = subject.gvk.kind;
-    const name = subject.name || '(unnamed)';
+    const name = displayName(subject);
     if (reportUnknownEsoVersion(context, name)) return;
     const usage = esoUsage(kind, object, subject.namespace, view);
     if (usage === undefined) return;
     const seen = new Set<string>();
     // The keys and their normal forms do not depend on the namespace: collect them once, on first need.
-    let collected: { missing: string[]; keys: { key: string; path: (string | number)[]; normalised: { key: string; escapes: boolean } }[] } | undefined;
+    let collected: { missing: string[]; keys: (RemoteKey & { normalised: { key: string; escapes: boolean } })[] } | undefined;
     const collect = (): NonNullable<typeof collected> => {
       if (collected === undefined) {
         const missing: string[] = [];
         const keys = [];
-        for (const { key, path } of remoteKeys(usage, (field) => { missing.push(field); })) {
-          keys.push({ key, path, normalised: normaliseRemoteKey(key) });
+        for (const remoteKey of remoteKeys(usage, (field) => { missing.push(field); })) {
+          keys.push({ ...remoteKey, normalised: normaliseRemoteKey(remoteKey.key) });
         }
         collected = { missing, keys };
       }
@@ -119,7 +144,12 @@ export default createRule<Record<string, never>, MessageId>({
       };
       const { missing, keys } = collect();
       for (const field of missing) report('findWithoutPath', field);
-      for (const { key, path, normalised } of keys) {
+      for (const { key, path, normalised, findStore } of keys) {
+        const ignored = findStore !== undefined ? pathIgnoredBy(findStore, namespace, view) : undefined;
+        if (ignored !== undefined && findStore !== undefined) {
+          report('findPathIgnored', pointer(...usage.base, ...path), { store: `${findStore.kind} ${findStore.name}`, provider: ignored.provider });
+          continue;
+        }
         const inside = !normalised.escapes && prefixes.some((prefix) => normalised.key.startsWith(prefix));
         if (!inside) report('keyOutsidePrefix', pointer(...usage.base, ...path), { key, normalised: normalised.escapes ? `${normalised.key} (escapes the root)` : normalised.key });
       }

@@ -1,9 +1,10 @@
 import { createRule } from '../engine/rule.js';
 import { nameMatcher } from '../engine/names.js';
-import { RegexBudget } from '../engine/regex.js';
-import { tenantOf } from '../engine/tenancy.js';
+import { RegexBudget } from '../k8s/regex.js';
+import { tenantOf } from './support/tenancy.js';
 import { objectAt, stringAt } from '../k8s/json.js';
-import { CLUSTER_SECRET_STORE, conditionsAdmit, esoKinds, esoUsage, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE, namespaceLabels, resolveStoreRef, usageStoreRefs } from '../k8s/eso.js';
+import { CLUSTER_SECRET_STORE, conditionsAdmit, esoKinds, esoUsage, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE, namespaceLabels, resolveStoreRef, usageStoreRefs } from './support/eso.js';
+import { UNNAMED } from '../engine/subject.js';
 
 interface Options {
   /** What a reference to a ClusterSecretStore absent from the view gives. */
@@ -12,7 +13,9 @@ interface Options {
 
 type MessageId = 'conditionsReject' | 'tenantNotAllowed' | 'unknownStore' | 'unknownStoreDenied' | 'unknownVersion';
 
-export default createRule<Options, MessageId>({
+const defaultOptions: Options = { unknownStore: 'warn' };
+
+export default createRule({
   meta: {
     id: 'externalsecret-store-access',
     description: 'ExternalSecrets, PushSecrets and their cluster-wide forms may only use ClusterSecretStores that admit their namespace and tenant.',
@@ -23,7 +26,7 @@ export default createRule<Options, MessageId>({
       additionalProperties: false,
       properties: { unknownStore: { enum: ['warn', 'deny', 'ignore'] } },
     },
-    defaultOptions: { unknownStore: 'warn' },
+    defaultOptions,
     messages: {
       conditionsReject:
         '{{kind}} {{name}} uses ClusterSecretStore {{store}} from namespace {{namespace}}, but the store\'s conditions do not admit that namespace ({{reason}}); ESO would only fail at reconcile time',
@@ -33,7 +36,7 @@ export default createRule<Options, MessageId>({
       unknownStoreDenied: '{{kind}} {{name}} refers to ClusterSecretStore {{store}}, which is not in the cluster view; refusing what cannot be checked',
       unknownVersion: UNKNOWN_VERSION_MESSAGE,
     },
-    messageActions: { unknownStore: 'warn', unknownVersion: 'warn' },
+    defaultActionByMessage: { unknownStore: 'warn', unknownVersion: 'warn' },
     remediation:
       "Use a store the namespace may use: a SecretStore in the same namespace, or a ClusterSecretStore whose conditions admit the namespace and that the tenant's clusterSecretStores list allows.",
     needsClusterState: true,
@@ -44,7 +47,7 @@ export default createRule<Options, MessageId>({
     const object = subject.object;
     if (object === null) return;
     const kind = subject.gvk.kind;
-    const name = subject.name || stringAt(objectAt(object, 'metadata'), 'generateName') || '(unnamed)';
+    const name = subject.name || stringAt(objectAt(object, 'metadata'), 'generateName') || UNNAMED;
     if (reportUnknownEsoVersion(context, name)) return;
     const usage = esoUsage(kind, object, subject.namespace, view);
     if (usage === undefined) return;

@@ -2,6 +2,7 @@ import { createRule } from '../engine/rule.js';
 import { ESO_GROUP } from '../k8s/eso-api.js';
 import { isObject, objectAt, pointer, type JsonValue } from '../k8s/json.js';
 import { ownerReferencesOf, parseApiVersion } from '../k8s/object.js';
+import { displayName } from '../engine/subject.js';
 
 interface Options {
   /** Requesters that are the ESO controller (exact usernames; a trailing `*` matches a prefix). */
@@ -28,7 +29,13 @@ function payloadOf(object: JsonValue | null): string {
   return JSON.stringify([sorted(objectAt(object, 'data')), sorted(objectAt(object, 'stringData')), object['type'] ?? null]);
 }
 
-export default createRule<Options, 'editedManagedSecret' | 'deletedManagedSecret'>({
+const defaultOptions: Options = {
+      externalSecretsControllers: ['system:serviceaccount:external-secrets:external-secrets'],
+      sealedSecretsControllers: ['system:serviceaccount:kube-system:sealed-secrets-controller'],
+      allowedUsers: ['system:serviceaccount:kube-system:generic-garbage-collector'],
+    };
+
+export default createRule({
   meta: {
     id: 'managed-secret-direct-edit',
     description: 'Secrets owned by an ExternalSecret or SealedSecret should only be changed or deleted by their controller.',
@@ -43,11 +50,7 @@ export default createRule<Options, 'editedManagedSecret' | 'deletedManagedSecret
         allowedUsers: { type: 'array', items: { type: 'string', minLength: 1 } },
       },
     },
-    defaultOptions: {
-      externalSecretsControllers: ['system:serviceaccount:external-secrets:external-secrets'],
-      sealedSecretsControllers: ['system:serviceaccount:kube-system:sealed-secrets-controller'],
-      allowedUsers: ['system:serviceaccount:kube-system:generic-garbage-collector'],
-    },
+    defaultOptions,
     messages: {
       editedManagedSecret:
         'Secret {{name}} is owned by {{ownerKind}} {{owner}}; {{user}} changed its data directly, and the next refresh by the controller will silently undo it. Change the {{ownerKind}} (or its source) instead',
@@ -68,7 +71,7 @@ export default createRule<Options, 'editedManagedSecret' | 'deletedManagedSecret
     if (known === undefined) return;
     const user = subject.requester.username;
     if (matchesAny(options[known.option], user) || matchesAny(options.allowedUsers, user)) return;
-    const data = { name: subject.name || '(unnamed)', ownerKind: owner.kind, owner: owner.name, user };
+    const data = { name: displayName(subject), ownerKind: owner.kind, owner: owner.name, user };
     if (subject.operation === 'DELETE') {
       context.report({ messageId: 'deletedManagedSecret', data, field: pointer('metadata', 'ownerReferences', index) });
       return;

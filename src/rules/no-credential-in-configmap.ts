@@ -1,6 +1,7 @@
-import { decodeSecretValue, describeHits, detectCredentials } from '../detectors/index.js';
+import { decodeSecretValue, describeHits, detectCredentials } from '../detectors/detect.js';
 import { createRule } from '../engine/rule.js';
 import { pointer, stringMapAt } from '../k8s/json.js';
+import { displayName } from '../engine/subject.js';
 
 export default createRule({
   meta: {
@@ -21,7 +22,7 @@ export default createRule({
     const { subject } = context;
     const configMap = subject.object;
     if (configMap === null) return;
-    const name = subject.name || '(unnamed)';
+    const name = displayName(subject);
     for (const [key, value] of Object.entries(stringMapAt(configMap, 'data'))) {
       const hits = detectCredentials(key, value);
       if (hits.length > 0) {

@@ -1,6 +1,7 @@
-import { describeHits, detectCredentials } from '../detectors/index.js';
+import { describeHits, detectCredentials } from '../detectors/detect.js';
 import { createRule } from '../engine/rule.js';
 import { envLiterals, podSpecOf, WORKLOAD_KINDS } from '../k8s/workloads.js';
+import { displayName } from '../engine/subject.js';
 
 export default createRule({
   meta: {
@@ -30,7 +31,7 @@ export default createRule({
         messageId: 'credentialInEnv',
         data: {
           kind: subject.gvk.kind,
-          name: subject.name || '(unnamed)',
+          name: displayName(subject),
           container: literal.container.name,
           env: literal.name,
           what: describeHits(hits),

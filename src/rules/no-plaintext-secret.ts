@@ -1,9 +1,10 @@
-import { describeHits, detectCredentials } from '../detectors/index.js';
+import { describeHits, detectCredentials } from '../detectors/detect.js';
 import { createRule } from '../engine/rule.js';
 import { labelsOf } from '../k8s/object.js';
-import { gitProvenance, trustedProducer } from '../k8s/provenance.js';
+import { gitProvenance, trustedProducer } from './support/provenance.js';
 import { isPersonRequester, secretValues, type SecretValue } from '../k8s/secrets.js';
 import { SEALING_KEY_LABEL } from './no-sealing-key-in-git.js';
+import { displayName } from '../engine/subject.js';
 
 interface Options {
   requireControllerManaged: boolean;
@@ -33,6 +34,8 @@ function classify(value: SecretValue): string {
   }
 }
 
+const defaultOptions: Options = { requireControllerManaged: false };
+
 export default createRule({
   meta: {
     id: 'no-plaintext-secret',
@@ -44,7 +47,7 @@ export default createRule({
       additionalProperties: false,
       properties: { requireControllerManaged: { type: 'boolean' } },
     },
-    defaultOptions: { requireControllerManaged: false } satisfies Options,
+    defaultOptions,
     messages: {
       plaintextFromGit:
         'Secret {{name}} holds plaintext values from git ({{provenance}}): {{keys}}. Base64 is not encryption: seal it with kubeseal and commit the SealedSecret, or replace it with an ExternalSecret',
@@ -56,13 +59,13 @@ export default createRule({
   },
   check(context) {
     const { subject } = context;
-    const options = context.options as Options;
+    const { options } = context;
     const secret = subject.object;
     if (secret === null) return;
     const values = secretValues(secret).filter((value) => !value.empty);
     const first = values[0];
     if (first === undefined) return;
-    const name = subject.name || '(unnamed)';
+    const name = displayName(subject);
     const { gitops, controllers } = context.config;
     if (trustedProducer(subject, gitops, controllers) !== undefined) return;
     const provenance = gitProvenance(subject, gitops);

@@ -1,6 +1,7 @@
 import { createRule } from '../engine/rule.js';
 import { labelsOf } from '../k8s/object.js';
-import { gitProvenance } from '../k8s/provenance.js';
+import { gitProvenance } from './support/provenance.js';
+import { displayName } from '../engine/subject.js';
 
 export const SEALING_KEY_LABEL = 'sealedsecrets.bitnami.com/sealed-secrets-key';
 
@@ -29,7 +30,7 @@ export default createRule({
     if (provenance === undefined) return;
     context.report({
       messageId: 'sealingKey',
-      data: { name: subject.name || '(unnamed)', label: `${SEALING_KEY_LABEL}=${label}`, provenance },
+      data: { name: displayName(subject), label: `${SEALING_KEY_LABEL}=${label}`, provenance },
       field: `/metadata/labels/${SEALING_KEY_LABEL.replace('/', '~1')}`,
     });
   },

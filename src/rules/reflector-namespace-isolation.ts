@@ -1,9 +1,10 @@
-import { compileRegex, describeProblem, RegexBudget } from '../engine/regex.js';
+import { compileRegex, describeProblem, RegexBudget } from '../k8s/regex.js';
 import { createRule } from '../engine/rule.js';
-import { tenantOf, type Tenant } from '../engine/tenancy.js';
+import { tenantOf, type Tenant } from './support/tenancy.js';
 import type { RuleContext } from '../engine/types.js';
-import { esoKinds, esoUsage, isFullyAnchored } from '../k8s/eso.js';
+import { esoKinds, esoUsage, isFullyAnchored } from './support/eso.js';
 import { objectAt, pointer, stringMapAt } from '../k8s/json.js';
+import { displayName } from '../engine/subject.js';
 
 export const REFLECTOR_PREFIX = 'reflector.v1.k8s.emberstack.com/';
 const ALLOWED = `${REFLECTOR_PREFIX}reflection-allowed`;
@@ -111,7 +112,7 @@ export default createRule<Record<string, never>, MessageId>({
 function judge(context: RuleContext<Record<string, never>, MessageId>, annotations: Readonly<Record<string, string>>, base: readonly string[], namespace: string, tenant: Tenant | undefined): void {
   const { subject, view } = context;
   const { tenancy } = context.config;
-  const name = subject.name || '(unnamed)';
+  const name = displayName(subject);
   const kindName = what[subject.gvk.kind] ?? subject.gvk.kind;
   const field = pointer(...base, ALLOWED_NAMESPACES);
   const tenantName = tenant?.name ?? namespace;

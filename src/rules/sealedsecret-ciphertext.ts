@@ -13,6 +13,7 @@ import {
   type CertificateProblem,
   type SealingCertificate,
 } from '../k8s/sealedsecret.js';
+import { displayName } from '../engine/subject.js';
 
 /** A spoke's accepted sealing certificates; `paths` pick the spoke for manifests in the CLI. */
 export interface SpokeCertificates {
@@ -153,7 +154,7 @@ export default createRule({
       tooShort:
         'SealedSecret {{name}}: spec.encryptedData key {{key}} is too short for a {{bits}}-bit key: {{length}} bytes decoded, at least {{minimum}} needed (2-byte header, {{rsaLength}}-byte RSA block, 16-byte GCM tag); the value was cut. Re-seal it with kubeseal',
     },
-    messageActions: { unusableCertificate: 'error' },
+    defaultActionByMessage: { unusableCertificate: 'error' },
     remediation:
       'Seal every value with the target cluster\'s certificate: `kubeseal --cert <spoke cert> --scope strict --format yaml < secret.yaml`, or one value with `kubeseal --cert <spoke cert> --raw --name <name> --namespace <ns> --from-file=<file>`.',
   },
@@ -161,8 +162,8 @@ export default createRule({
     const { subject } = context;
     const object = subject.object;
     if (object === null) return;
-    const options = context.options as SealedSecretCiphertextOptions;
-    const name = subject.name || '(unnamed)';
+    const { options } = context;
+    const name = displayName(subject);
     const spec = objectAt(object, 'spec');
     const encrypted = objectAt(spec, 'encryptedData');
     const certs = certificatesFor(options);

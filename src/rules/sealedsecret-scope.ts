@@ -3,6 +3,7 @@ import { NameMatcher } from '../engine/names.js';
 import { pointer, stringAt, objectAt } from '../k8s/json.js';
 import { annotationsOf } from '../k8s/object.js';
 import { CLUSTER_WIDE_ANNOTATION, NAMESPACE_WIDE_ANNOTATION, SEALED_SECRET_KIND } from '../k8s/sealedsecret.js';
+import { displayName } from '../engine/subject.js';
 
 export type SealingScopeName = 'cluster-wide' | 'namespace-wide';
 
@@ -78,11 +79,11 @@ export default createRule({
     const { subject } = context;
     const object = subject.object;
     if (object === null) return;
-    const options = context.options as SealedSecretScopeOptions;
+    const { options } = context;
     // The controller reads the scope from the SealedSecret's own annotations (labelFor(smeta) in Unseal),
     // and only the exact value "true" counts; cluster-wide wins over namespace-wide.
     const annotations = annotationsOf(object);
-    const name = subject.name || '(unnamed)';
+    const name = displayName(subject);
     const namespace = stringAt(objectAt(object, 'metadata'), 'namespace') ?? subject.namespace;
     let scope: SealingScopeName | undefined;
     let annotation = '';

@@ -1,6 +1,7 @@
 import { createRule } from '../engine/rule.js';
 import { objectAt, pointer, stringAt } from '../k8s/json.js';
 import { SEALED_SECRET_KIND } from '../k8s/sealedsecret.js';
+import { displayName } from '../engine/subject.js';
 
 /**
  * Keys the API server requires for each Secret type (ValidateSecret in k8s.io/kubernetes
@@ -30,7 +31,7 @@ export default createRule({
       missingKeys:
         'SealedSecret {{name}}: spec.template.type {{type}} requires {{keys}}, which neither spec.encryptedData nor spec.template.data provides, so the API server will refuse the unsealed Secret. Seal the missing keys with kubeseal --cert <spoke cert> --merge-into',
     },
-    messageActions: { missingKeys: 'deny' },
+    defaultActionByMessage: { missingKeys: 'deny' },
     remediation:
       'Drop spec.template.metadata.name and namespace (the SealedSecret\'s own name and namespace are used), and seal every key the Secret type requires: `kubeseal --cert <spoke cert> --raw --name <name> --namespace <ns> --from-file=<key>=<file>`.',
   },
@@ -41,7 +42,7 @@ export default createRule({
     const metadata = objectAt(object, 'metadata');
     const ownName = stringAt(metadata, 'name') ?? '';
     const ownNamespace = stringAt(metadata, 'namespace') ?? (subject.source === 'webhook' ? subject.namespace : undefined);
-    const name = ownName || subject.name || '(unnamed)';
+    const name = ownName || displayName(subject);
     const spec = objectAt(object, 'spec');
     const template = objectAt(spec, 'template');
     const templateMetadata = objectAt(template, 'metadata');

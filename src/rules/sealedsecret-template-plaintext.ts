@@ -1,7 +1,8 @@
-import { describeHits, detectCredentials } from '../detectors/index.js';
+import { describeHits, detectCredentials } from '../detectors/detect.js';
 import { createRule } from '../engine/rule.js';
 import { isObject, objectAt, pointer, stringMapAt } from '../k8s/json.js';
 import { SEALED_SECRET_KIND } from '../k8s/sealedsecret.js';
+import { displayName } from '../engine/subject.js';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -37,7 +38,7 @@ export default createRule({
       legacyData:
         'SealedSecret {{name}} uses the deprecated spec.data blob (the whole Secret in one ciphertext, refused by controllers started with --accept-deprecated-v1-data=false, and never checkable key by key). Re-seal it with a current kubeseal (kubeseal --cert <spoke cert> --format yaml) to get per-key encryptedData',
     },
-    messageActions: { legacyData: 'warn' },
+    defaultActionByMessage: { legacyData: 'warn' },
     remediation:
       'Keep every credential in spec.encryptedData: seal it with `kubeseal --cert <spoke cert> --raw --name <name> --namespace <ns> --from-file=<key>=<file>` and refer to it from spec.template.data as `{{ .key }}`; rotate any value that was committed in plaintext.',
   },
@@ -45,7 +46,7 @@ export default createRule({
     const { subject } = context;
     const object = subject.object;
     if (object === null) return;
-    const name = subject.name || '(unnamed)';
+    const name = displayName(subject);
     const spec = objectAt(object, 'spec');
     const template = objectAt(spec, 'template');
 

@@ -1,6 +1,7 @@
 import { createRule } from '../engine/rule.js';
 import { isObject, objectAt, pointer, stringAt, type JsonValue } from '../k8s/json.js';
-import { esoKinds, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE } from '../k8s/eso.js';
+import { esoKinds, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE } from './support/eso.js';
+import { displayName } from '../engine/subject.js';
 
 /** Keys whose value is a Kubernetes object reference in ESO providers (serviceAccountRef, secretRef, …SecretRef, caProvider, …). */
 const REF_KEY = /(Ref|caProvider|serviceAccount|bearerToken|clientCert|clientKey)$/;
@@ -30,7 +31,7 @@ function namespacedRefs(value: JsonValue, path: (string | number)[], parentKey: 
   for (const [key, child] of Object.entries(value)) namespacedRefs(child, [...path, key], key, out, depth + 1);
 }
 
-export default createRule<Record<string, never>, 'foreignNamespace' | 'unknownVersion'>({
+export default createRule({
   meta: {
     id: 'secretstore-namespace-refs',
     description: "A namespaced SecretStore's provider auth and other references must stay in the store's own namespace.",
@@ -43,7 +44,7 @@ export default createRule<Record<string, never>, 'foreignNamespace' | 'unknownVe
         'SecretStore {{store}} in namespace {{namespace}} refers to {{ref}} in namespace {{other}}; a namespaced store may only use credentials of its own namespace: remove the namespace field or use a ClusterSecretStore with conditions',
       unknownVersion: UNKNOWN_VERSION_MESSAGE,
     },
-    messageActions: { unknownVersion: 'warn' },
+    defaultActionByMessage: { unknownVersion: 'warn' },
     remediation:
       "Drop `namespace` from the provider's serviceAccountRef/secretRef/caProvider (they then resolve in the store's namespace), or move the credentials into that namespace.",
     isolation: true,
@@ -52,7 +53,7 @@ export default createRule<Record<string, never>, 'foreignNamespace' | 'unknownVe
     const { subject } = context;
     const object = subject.object;
     if (object === null) return;
-    const store = subject.name || '(unnamed)';
+    const store = displayName(subject);
     if (reportUnknownEsoVersion(context, store)) return;
     const provider = objectAt(objectAt(object, 'spec'), 'provider');
     if (provider === undefined) return;

@@ -25,6 +25,32 @@ export const BODY_LIMIT = 4 * 1024 * 1024;
 
 export type Endpoint = 'validate' | 'mutate';
 
+/**
+ * What a client connection may take from the server, so that slow or idle clients cannot pile up
+ * connections (each holds memory) until the pod runs out. The API server sends a small request at
+ * once and keeps its connections alive between requests; anything slower is cut off.
+ */
+export interface ConnectionLimits {
+  /** Time to receive a whole request, headers and body; then 408 and the connection is closed. */
+  requestTimeoutMs: number;
+  /** Time to complete the TLS handshake, and then to receive the request headers. At most requestTimeoutMs. */
+  headersTimeoutMs: number;
+  /** Time an idle connection stays open between requests. */
+  keepAliveTimeoutMs: number;
+  /** Simultaneous connections; more are closed as they arrive. 0: no cap. */
+  maxConnections: number;
+  /** Requests on one connection before it is closed, which spreads the API server's connections across replicas. 0: no limit. */
+  maxRequestsPerSocket: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  requestTimeoutMs: 10_000,
+  headersTimeoutMs: 5_000,
+  keepAliveTimeoutMs: 65_000,
+  maxConnections: 1_000,
+  maxRequestsPerSocket: 1_000,
+};
+
 export interface AppDeps {
   engine: Engine | EngineSource;
   view: ClusterView;
@@ -40,6 +66,8 @@ export interface AppDeps {
   lagSource?: LagSource;
   /** Serve HTTPS with these options (key, cert, minVersion, ciphers); absent for `inject` tests. */
   https?: ServingTlsOptions | undefined;
+  /** Limits on client connections; default DEFAULT_CONNECTION_LIMITS. */
+  limits?: ConnectionLimits;
 }
 
 declare module 'fastify' {
@@ -64,17 +92,34 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
   const logger = deps.logger ?? createLogger('silent');
   const metrics = deps.metrics ?? new Metrics();
   const source: EngineSource = deps.engine instanceof Engine ? fixedEngine(deps.engine) : deps.engine;
+  const limits = deps.limits ?? DEFAULT_CONNECTION_LIMITS;
   const common = {
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     exposeHeadRoutes: false,
     return503OnClosing: true,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // A socket with no traffic at all for this long (a client that stopped reading the answer) is closed.
+    connectionTimeout: limits.keepAliveTimeoutMs + limits.requestTimeoutMs,
+    maxRequestsPerSocket: limits.maxRequestsPerSocket,
   } as const;
   const app: FastifyInstance<AnyServer> =
     deps.https === undefined
       ? (fastify(common) as unknown as FastifyInstance<AnyServer>)
-      : (fastify({ ...common, https: deps.https }) as unknown as FastifyInstance<AnyServer>);
+      : (fastify({
+          ...common,
+          https: {
+            ...deps.https,
+            handshakeTimeout: limits.headersTimeoutMs,
+            headersTimeout: limits.headersTimeoutMs,
+            // Node checks the request and headers timeouts on this period (30 s by default).
+            connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+          },
+        }) as unknown as FastifyInstance<AnyServer>);
+  app.server.headersTimeout = limits.headersTimeoutMs;
+  if (limits.maxConnections > 0) app.server.maxConnections = limits.maxConnections;
 
   let lagSource = deps.lagSource;
   if (lagSource === undefined && deps.maxEventLoopLagMs !== 0) {

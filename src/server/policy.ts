@@ -4,7 +4,7 @@ import { basename, dirname } from 'node:path';
 import { ConfigError } from '../config/load.js';
 import type { WebhookConfig } from '../config/types.js';
 import type { Engine } from '../engine/engine.js';
-import { buildEngine, loadEffectiveConfig } from '../engine/setup.js';
+import { buildEngine, loadEffectiveConfig } from '../setup.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 

@@ -1,10 +1,10 @@
 import { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
-import { ClusterIndex } from '../cluster/index.js';
+import { ClusterIndex } from '../cluster/cluster-index.js';
 import { ClusterInformers, KubeConfigTransport, type KubeTransport, type ViewStatus } from '../cluster/informers.js';
 import { viewFromFiles } from '../manifests/scan.js';
-import { buildApp } from './app.js';
+import { buildApp, type ConnectionLimits } from './app.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { PolicyHolder } from './policy.js';
@@ -34,6 +34,8 @@ export interface ServeOptions {
    * connections instead of having a request reset when an idle connection is closed under them.
    */
   shutdownDelayMs?: number;
+  /** Limits on client connections to the HTTPS port; default DEFAULT_CONNECTION_LIMITS. */
+  limits?: ConnectionLimits | undefined;
   /** Test seam: read event-loop lag from this instead of measuring it. */
   lagSource?: LagSource;
 }
@@ -72,7 +74,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     informers?.status() ?? { synced: index.synced, connected: true, staleSeconds: 0, resources: ['manifests'] };
 
   let closing = false;
-  const app = buildApp({ engine: policy, view: index, logger, metrics, https: tls.httpsOptions(), ...(options.lagSource ? { lagSource: options.lagSource } : {}) });
+  const app = buildApp({
+    engine: policy,
+    view: index,
+    logger,
+    metrics,
+    https: tls.httpsOptions(),
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.lagSource ? { lagSource: options.lagSource } : {}),
+  });
   if (!(app.server instanceof HttpsServer)) throw new Error('admission app is not HTTPS');
   tls.attach(app.server);
   const probes = buildProbeApp({

@@ -1,11 +1,11 @@
 import t from 'tap';
+import { webhookSubject } from '../../src/engine/subject.js';
 import {
   auditKey,
   decodeAdmissionReview,
   encodeAuditAnnotations,
   encodeWarnings,
   joinBounded,
-  subjectOf,
 } from '../../src/admission/review.js';
 import type { JsonObject } from '../../src/k8s/json.js';
 import { fixture } from '../server/helpers.js';
@@ -17,17 +17,17 @@ t.test('decode: captured reviews become typed requests and Subjects', async (t) 
   }
   const del = decodeAdmissionReview(fixture('delete'));
   if (!del.ok) throw new Error('decode');
-  const subject = subjectOf(del.request);
+  const subject = webhookSubject(del.request);
   t.match(subject, { operation: 'DELETE', object: null, namespace: 'team-a', name: 'db', source: 'webhook', dryRun: false, gvk: { group: '', version: 'v1', kind: 'Secret' } });
   t.ok(subject.oldObject);
   t.match(subject.requester, { username: 'admin', uid: 'uid-admin', groups: ['system:masters', 'system:authenticated'] });
   t.same(subject.origin, { kind: 'webhook', uid: del.request.uid });
   const dry = decodeAdmissionReview(fixture('dry-run'));
-  t.equal(dry.ok && subjectOf(dry.request).dryRun, true);
+  t.equal(dry.ok && webhookSubject(dry.request).dryRun, true);
   const status = decodeAdmissionReview(fixture('subresource-status'));
-  t.equal(status.ok && subjectOf(status.request).subResource, 'status');
+  t.equal(status.ok && webhookSubject(status.request).subResource, 'status');
   const create = decodeAdmissionReview(fixture('create'));
-  t.equal(create.ok && 'subResource' in subjectOf(create.request), false);
+  t.equal(create.ok && 'subResource' in webhookSubject(create.request), false);
 });
 
 t.test('decode errors name fields, never values', async (t) => {

@@ -6,7 +6,9 @@ import os from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { webhookResources, webhookRulesData, type WebhookResource } from '../../scripts/render-webhook-config.js';
-import { allRules } from '../../src/rules/index.js';
+import { matchesLabelSelector } from '../../src/k8s/selector.js';
+import { allRules } from '../../src/rules/registry.js';
+import { SEALING_KEY_LABEL } from '../../src/rules/no-sealing-key-in-git.js';
 import { runCli } from '../helpers/cli.js';
 import { CHART, find, helmOrSkip, render, runHelm, SPOKE_VALUES, templateArgs, VALUES_DIR, type K8sObject } from './helm.js';
 
@@ -22,7 +24,21 @@ interface Webhook {
   admissionReviewVersions: string[];
   timeoutSeconds: number;
   namespaceSelector: { matchExpressions: { key: string; operator: string; values: string[] }[] };
+  objectSelector?: { matchExpressions: { key: string; operator: string; values?: string[] }[] };
   reinvocationPolicy?: string;
+}
+
+/**
+ * The webhooks kube-apiserver calls for a CREATE of `group/resource` in `namespace` with `labels`: a rule names the
+ * resource and operation, the namespaceSelector matches the Namespace's labels, the objectSelector the object's.
+ */
+function called(webhooks: readonly Webhook[], resource: string, namespace: string, labels: Record<string, string>): string[] {
+  const namespaceLabels = { 'kubernetes.io/metadata.name': namespace };
+  return webhooks
+    .filter((w) => w.rules.some((r) => `${r.apiGroups[0] ?? ''}/${r.resources[0] ?? ''}` === resource && r.operations.includes('CREATE')))
+    .filter((w) => matchesLabelSelector(w.namespaceSelector, namespaceLabels) === true)
+    .filter((w) => w.objectSelector === undefined || matchesLabelSelector(w.objectSelector, labels) === true)
+    .map((w) => w.name);
 }
 
 const key = (r: WebhookResource): string => `${r.apiGroup}/${r.resource}`;
@@ -104,7 +120,7 @@ if (helm !== undefined) {
     t.match(container['livenessProbe'], { httpGet: { path: '/healthz', port: 'metrics' } });
     t.match(container['resources'], { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } });
     const args = container['args'] as string[];
-    for (const flag of ['--config=', '--tls-cert=', '--tls-key=', '--port=8443', '--metrics-port=8080', '--cert-mode=self-managed', '--cert-secret=secretguard-tls', '--cert-service=secretguard', '--cert-webhook-configuration=secretguard']) {
+    for (const flag of ['--config=', '--tls-cert=', '--tls-key=', '--port=8443', '--metrics-port=8080', '--request-timeout=10000', '--headers-timeout=5000', '--keep-alive-timeout=65000', '--max-connections=1000', '--max-requests-per-socket=1000', '--cert-mode=self-managed', '--cert-secret=secretguard-tls', '--cert-service=secretguard', '--cert-webhook-configuration=secretguard']) {
       t.ok(args.some((a) => a.startsWith(flag)), `serve ${flag}`);
     }
     const volumes = pod['volumes'] as { name: string; emptyDir?: unknown; projected?: { sources: Record<string, unknown>[] } }[];
@@ -119,7 +135,11 @@ if (helm !== undefined) {
 
     const validating = webhooksOf(find(objects, 'ValidatingWebhookConfiguration'));
     const mutating = webhooksOf(find(objects, 'MutatingWebhookConfiguration'));
-    t.same(validating.map((w) => w.name), ['validate.secretguard.io', 'validate-workloads.secretguard.io'], 'two validating webhooks: secret-bearing kinds, workloads');
+    t.same(
+      validating.map((w) => w.name),
+      ['validate.secretguard.io', 'validate-workloads.secretguard.io', 'validate-sealing-keys.secretguard.io'],
+      'three validating webhooks: secret-bearing kinds, workloads, sealing keys in the excluded namespaces',
+    );
     t.equal(mutating.length, 1);
     const common = {
       matchPolicy: 'Equivalent',
@@ -131,7 +151,36 @@ if (helm !== undefined) {
     const service = { name: 'secretguard', namespace: 'secretguard', path: '/validate', port: 443 };
     t.match(validating[0], { name: 'validate.secretguard.io', failurePolicy: 'Fail', clientConfig: { service }, ...common });
     t.match(validating[1], { name: 'validate-workloads.secretguard.io', failurePolicy: 'Ignore', clientConfig: { service }, ...common });
-    t.match(mutating[0], { name: 'mutate.secretguard.io', failurePolicy: 'Ignore', reinvocationPolicy: 'IfNeeded', clientConfig: { service: { path: '/mutate' } }, ...common });
+    t.notOk(validating[0]?.objectSelector ?? validating[1]?.objectSelector, 'the two main webhooks select no objects by label');
+    t.match(validating[2], {
+      name: 'validate-sealing-keys.secretguard.io',
+      failurePolicy: 'Fail',
+      clientConfig: { service },
+      ...common,
+      namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['kube-system', 'secretguard'] }] },
+    });
+    t.same(validating[2]?.objectSelector, { matchExpressions: [{ key: SEALING_KEY_LABEL, operator: 'Exists' }] }, 'sealing keys by the label no-sealing-key-in-git reads, any value');
+    t.same(validating[2]?.rules, expectedRules(data.validatingSealingKeys), 'validate-sealing-keys.secretguard.io: Secrets, with the operations of no-sealing-key-in-git');
+    t.same(validating[2]?.rules.map((r) => r.resources), [['secrets']]);
+    // Each Secret reaches exactly one validating webhook, or none where secretguard never looks; a labelled key everywhere.
+    const dispatch: [string, Record<string, string>, string[]][] = [
+      ['kube-system', { [SEALING_KEY_LABEL]: 'active' }, ['validate-sealing-keys.secretguard.io']],
+      ['kube-system', { [SEALING_KEY_LABEL]: 'compromised' }, ['validate-sealing-keys.secretguard.io']],
+      ['kube-system', { [SEALING_KEY_LABEL]: '' }, ['validate-sealing-keys.secretguard.io']],
+      ['secretguard', { [SEALING_KEY_LABEL]: 'active' }, ['validate-sealing-keys.secretguard.io']],
+      ['team-a', { [SEALING_KEY_LABEL]: 'active' }, ['validate.secretguard.io']],
+      ['sealed-secrets', { [SEALING_KEY_LABEL]: 'active', app: 'x' }, ['validate.secretguard.io']],
+      ['kube-system', {}, []],
+      ['kube-system', { 'sealedsecrets.bitnami.com/managed': 'true' }, []],
+      ['secretguard', { app: 'secretguard' }, []],
+      ['team-a', {}, ['validate.secretguard.io']],
+    ];
+    for (const [namespace, labels, expected] of dispatch) {
+      t.same(called(validating, '/secrets', namespace, labels), expected, `Secret in ${namespace} labelled ${JSON.stringify(labels)}`);
+    }
+    for (const resource of ['/configmaps', '/pods', 'bitnami.com/sealedsecrets']) {
+      t.same(called(validating, resource, 'kube-system', { [SEALING_KEY_LABEL]: 'active' }), [], `${resource} in kube-system stays unsent, whatever its labels`);
+    }    t.match(mutating[0], { name: 'mutate.secretguard.io', failurePolicy: 'Ignore', reinvocationPolicy: 'IfNeeded', clientConfig: { service: { path: '/mutate' } }, ...common });
     for (const webhook of validating) t.notOk(webhook.clientConfig.caBundle, `${webhook.name}: selfManaged: no caBundle rendered (secretguard patches it)`);
     t.same(validating[0]?.rules, expectedRules(data.validating), 'validate.secretguard.io: exactly the kinds and operations of the rules, minus workloads');
     t.same(validating[1]?.rules, expectedRules(data.validatingWorkloads), 'validate-workloads.secretguard.io: exactly the workload kinds and operations of the rules');
@@ -155,9 +204,13 @@ if (helm !== undefined) {
     }
 
     const failOpenSecrets = webhooksOf(find(render(helm, [], ['--set', 'webhook.validating.failurePolicy=Ignore']).objects, 'ValidatingWebhookConfiguration'));
-    t.same(failOpenSecrets.map((w) => w.failurePolicy), ['Ignore', 'Ignore'], 'webhook.validating.failurePolicy sets validate.secretguard.io only');
+    t.same(failOpenSecrets.map((w) => w.failurePolicy), ['Ignore', 'Ignore', 'Fail'], 'webhook.validating.failurePolicy sets validate.secretguard.io only');
     const failClosedWorkloads = webhooksOf(find(render(helm, [], ['--set', 'webhook.validatingWorkloads.failurePolicy=Fail']).objects, 'ValidatingWebhookConfiguration'));
-    t.same(failClosedWorkloads.map((w) => w.failurePolicy), ['Fail', 'Fail'], 'webhook.validatingWorkloads.failurePolicy sets validate-workloads.secretguard.io only');
+    t.same(failClosedWorkloads.map((w) => w.failurePolicy), ['Fail', 'Fail', 'Fail'], 'webhook.validatingWorkloads.failurePolicy sets validate-workloads.secretguard.io only');
+    const openKeys = webhooksOf(find(render(helm, [], ['--set', 'webhook.validatingSealingKeys.failurePolicy=Ignore']).objects, 'ValidatingWebhookConfiguration'));
+    t.same(openKeys.map((w) => w.failurePolicy), ['Fail', 'Ignore', 'Ignore'], 'webhook.validatingSealingKeys.failurePolicy sets validate-sealing-keys.secretguard.io only');
+    const keysOff = webhooksOf(find(render(helm, [], ['--set', 'config.rules.no-sealing-key-in-git=off']).objects, 'ValidatingWebhookConfiguration'));
+    t.same(keysOff.map((w) => w.name), ['validate.secretguard.io', 'validate-workloads.secretguard.io'], 'no-sealing-key-in-git off: no sealing-key webhook');
 
     // RBAC: read-only cluster view; caBundle patch and Secret scoped by resourceNames.
     const view = find(objects, 'ClusterRole', 'secretguard-view');
@@ -218,14 +271,17 @@ if (helm !== undefined) {
     t.equal(workloads?.name, 'validate-workloads.secretguard.io');
     t.equal(workloads?.timeoutSeconds, 10, 'same timeout');
     t.same(workloads?.namespaceSelector, validating?.namespaceSelector, 'same namespaceSelector');
+    const keys = webhooksOf(find(objects, 'ValidatingWebhookConfiguration', 'sg'))[2];
+    t.same(keys?.namespaceSelector.matchExpressions[0], { key: 'kubernetes.io/metadata.name', operator: 'In', values: ['kube-system', 'secretguard', 'argocd'] }, 'sealing keys from exactly the namespaces the others exclude');
+    t.equal(keys?.timeoutSeconds, 10, 'same timeout');
     t.notOk(validating?.rules.some((r) => r.resources.includes('configmaps')), 'no rule left for ConfigMaps: the webhook does not receive them');
   });
 
   t.test('per-spoke values (examples/argocd)', async (t) => {
     const [prod, staging] = SPOKE_VALUES.map((f) => render(helm, [f]).objects);
     t.equal(find(prod ?? [], 'Deployment')?.metadata.labels?.['secretguard.io/cluster'], 'prod-eu-1');
-    t.same(webhooksOf(find(prod ?? [], 'ValidatingWebhookConfiguration')).map((w) => w.failurePolicy), ['Fail', 'Ignore'], 'prod: Secrets fail closed, workloads open');
-    t.same(webhooksOf(find(staging ?? [], 'ValidatingWebhookConfiguration')).map((w) => w.failurePolicy), ['Ignore', 'Ignore'], 'staging: both fail open');
+    t.same(webhooksOf(find(prod ?? [], 'ValidatingWebhookConfiguration')).map((w) => w.failurePolicy).slice(0, 2), ['Fail', 'Ignore'], 'prod: Secrets fail closed, workloads open');
+    t.same(webhooksOf(find(staging ?? [], 'ValidatingWebhookConfiguration')).map((w) => w.failurePolicy).slice(0, 2), ['Ignore', 'Ignore'], 'staging: both fail open');
     const config = (find(prod ?? [], 'ConfigMap')?.['data'] as Record<string, string>)['config.yaml'] ?? '';
     t.match(config, /sealedsecret-ciphertext:\n\s+action: deny\n\s+options:\n\s+certificates:\n\s+- \|\n\s+-----BEGIN CERTIFICATE-----/);
     t.match(config, /team-b-vault/);
@@ -254,6 +310,7 @@ if (helm !== undefined) {
       ['unknown failure policy', ['--set', 'webhook.validating.failurePolicy=Maybe']],
       ['unknown workload failure policy', ['--set', 'webhook.validatingWorkloads.failurePolicy=Maybe']],
       ['misspelt workload webhook key', ['--set', 'webhook.validatingWorkload.failurePolicy=Ignore']],
+      ['unknown sealing-key failure policy', ['--set', 'webhook.validatingSealingKeys.failurePolicy=Maybe']],
       ['timeout out of range', ['--set', 'webhook.timeoutSeconds=31']],
       ['unknown certificate mode', ['--set', 'certificates.mode=genCA']],
       ['misspelt rule id in config', ['--set', 'config.rules.no-plaintext-secert=deny']],

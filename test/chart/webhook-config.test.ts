@@ -36,6 +36,7 @@ t.test('plain manifests', async (t) => {
         ? [
             ['validate.secretguard.io', 'Fail'],
             ['validate-workloads.secretguard.io', 'Ignore'],
+            ['validate-sealing-keys.secretguard.io', 'Fail'],
           ]
         : [['mutate.secretguard.io', 'Ignore']],
     );

@@ -2,7 +2,7 @@
 // fault planted through the rule registry before the CLI loads it. Not a test file.
 // argv: <rule id> <fault> <cli args…>
 import type { Rule } from '../../src/engine/types.js';
-import { allRules } from '../../src/rules/index.js';
+import { allRules } from '../../src/rules/registry.js';
 import { FAULTS } from '../server/faults.js';
 
 const [ruleId = '', fault = '', ...args] = process.argv.slice(2);

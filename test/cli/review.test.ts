@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { decodeAdmissionReview, respondValidate } from '../../src/admission/review.js';
-import { reviewText } from '../../src/cli/review.js';
-import { ClusterIndex } from '../../src/cluster/index.js';
-import { buildEngine, loadEffectiveConfig } from '../../src/engine/setup.js';
+import { EMPTY_VIEW_NOTE, reviewText } from '../../src/cli/review.js';
+import { ClusterIndex } from '../../src/cluster/cluster-index.js';
+import { buildEngine, loadEffectiveConfig } from '../../src/setup.js';
 import { buildApp } from '../../src/server/app.js';
 import { ManualLag, repoRoot } from '../server/helpers.js';
 
@@ -15,7 +15,10 @@ const fixtures = path.join(repoRoot, 'test/fixtures/admission');
 const run = (args: string[], input?: string) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
 
 t.test('review prints exactly what the server sends, for every captured fixture', async (t) => {
-  const app = buildApp({ engine: buildEngine(loadEffectiveConfig(undefined)), view: new ClusterIndex(), lagSource: new ManualLag() });
+  // Without --cluster-state, review stands for a server whose view is synced and empty.
+  const empty = new ClusterIndex();
+  empty.synced = true;
+  const app = buildApp({ engine: buildEngine(loadEffectiveConfig(undefined)), view: empty, lagSource: new ManualLag() });
   for (const name of ['create', 'update', 'delete', 'dry-run', 'generate-name', 'subresource-status']) {
     const file = path.join(fixtures, `${name}.json`);
     const text = readFileSync(file, 'utf8');
@@ -38,12 +41,13 @@ t.test('review reads stdin, takes --config and --cluster-state; bad input exits 
   t.teardown(() => { rmSync(dir, { recursive: true, force: true }); });
   const text = readFileSync(path.join(fixtures, 'create.json'), 'utf8');
   const stdin = run(['review', '-'], text);
-  t.equal(stdin.stderr, '');
+  t.equal(stdin.stderr, `${EMPTY_VIEW_NOTE}\n`, 'one line says the view is empty');
   t.equal((JSON.parse(stdin.stdout) as { response: { uid: string } }).response.uid, (decodeAdmissionReview(JSON.parse(text)) as { request: { uid: string } }).request.uid);
   writeFileSync(path.join(dir, 'config.yaml'), 'apiVersion: secretguard.io/v1alpha1\nkind: SecretGuardConfig\nrules: {}\n');
   writeFileSync(path.join(dir, 'ns.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n');
   const configured = run(['review', '--config', path.join(dir, 'config.yaml'), '--cluster-state', path.join(dir, 'ns.yaml'), '-'], text);
   t.ok([0, 1].includes(configured.status ?? -1));
+  t.equal(configured.stderr, '', 'no note with --cluster-state');
   const decoded = decodeAdmissionReview(JSON.parse(text));
   if (decoded.ok) {
     const view = new ClusterIndex();

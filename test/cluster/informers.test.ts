@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import t from 'tap';
-import { ClusterIndex } from '../../src/cluster/index.js';
+import { ClusterIndex } from '../../src/cluster/cluster-index.js';
 import { ClusterInformers, KubeConfigTransport } from '../../src/cluster/informers.js';
 
 interface Obj {

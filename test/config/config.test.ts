@@ -1,7 +1,7 @@
 import t from 'tap';
 import { ConfigError, defaultConfig, parseConfig } from '../../src/config/load.js';
-import { allMutators } from '../../src/mutators/index.js';
-import { allRules } from '../../src/rules/index.js';
+import { allMutators } from '../../src/mutators/registry.js';
+import { allRules } from '../../src/rules/registry.js';
 
 const header = 'apiVersion: secretguard.io/v1alpha1\nkind: SecretGuardConfig\n';
 const parse = (body: string) => parseConfig(header + body, 'test.yaml', allRules, allMutators);

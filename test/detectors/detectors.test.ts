@@ -1,5 +1,5 @@
 import t from 'tap';
-import { allDetectors, describeHits, detectCredentials } from '../../src/detectors/index.js';
+import { allDetectors, describeHits, detectCredentials } from '../../src/detectors/detect.js';
 import { isPlaceholder, shannonEntropy } from '../../src/detectors/text.js';
 import * as F from './fixtures.js';
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { allDetectors, detectCredentials } from '../../src/detectors/index.js';
+import { allDetectors, detectCredentials } from '../../src/detectors/detect.js';
 import { GITHUB_CLASSIC, RSA_KEY } from './fixtures.js';
 
 const MiB = 1024 * 1024;

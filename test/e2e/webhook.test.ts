@@ -418,6 +418,67 @@ async function main(): Promise<void> {
     t.equal(((configs?.items as unknown[] | undefined) ?? []).length, 2, 'both ConfigMaps exist');
   });
 
+  t.test('scenario 8: a sealing key from a file reaches secretguard in kube-system, through its own webhook', async (t) => {
+    const KEY_LABEL = 'sealedsecrets.bitnami.com/sealed-secrets-key';
+    const key = (namespace: string, name: string, labels: Record<string, string>): Json => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'kubernetes.io/tls',
+      metadata: { name, namespace, labels },
+      data: { 'tls.crt': Buffer.from(newCanary('s8-crt')).toString('base64'), 'tls.key': Buffer.from(newCanary('s8-key')).toString('base64') },
+    });
+    const KEYS_DENIED = /admission webhook "validate-sealing-keys\.secretguard\.io" denied the request: .*\[no-sealing-key-in-git\] Secret sealed-secrets-key\w+ is a Sealed Secrets sealing key/;
+    for (const [label, args, value] of [
+      ['kubectl apply (client-side, a restored backup)', ['apply', '-f', '-'], 'active'],
+      ['kubectl apply --server-side', ['apply', '--server-side', '-f', '-'], 'active'],
+      ['kubectl apply of a key marked compromised', ['apply', '-f', '-'], 'compromised'],
+    ] as const) {
+      const name = `sealed-secrets-key${value.slice(0, 3)}${args.length}`;
+      const r = await kubectl('admin', args, manifest(key('kube-system', name, { [KEY_LABEL]: value })));
+      t.not(r.code, 0, `${label}: kubectl fails`);
+      t.match(r.stderr, KEYS_DENIED, `${label}: denied by validate-sealing-keys.secretguard.io`);
+      t.notMatch(r.stderr, DENIED, `${label}: validate.secretguard.io is not called for kube-system`);
+      t.notOk(leaks(r.stderr + r.stdout, allCanaries), `${label}: no key material in kubectl output`);
+      t.match((await kubectl('admin', ['get', 'secret', name, '-n', 'kube-system'])).stderr, /NotFound/, `${label}: nothing stored`);
+    }
+    // What the controller does: a plain create with no file signal is admitted.
+    const created = await kubectl('admin', ['create', '-f', '-'], manifest(key('kube-system', 'sealed-secrets-keyctl01', { [KEY_LABEL]: 'active' })));
+    t.equal(created.code, 0, 'a key created without a file signal is admitted', { stderr: created.stderr });
+    // Everything else in kube-system stays unsent: a plaintext Secret from a file is admitted there.
+    const plain = await kubectl('admin', ['apply', '-f', '-'], manifest({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's8-plain', namespace: 'kube-system' }, stringData: { password: newCanary('s8-plain') } }));
+    t.equal(plain.code, 0, 'an unlabelled Secret in kube-system never reaches secretguard', { stderr: plain.stderr });
+    // Elsewhere the main webhook judges the key, once.
+    await createNamespace('s8-apps');
+    const elsewhere = await kubectl('admin', ['apply', '-f', '-'], manifest(key('s8-apps', 'sealed-secrets-keyapp01', { [KEY_LABEL]: 'active' })));
+    t.match(elsewhere.stderr, DENIED, 'in another namespace validate.secretguard.io denies it');
+    t.notMatch(elsewhere.stderr, /validate-sealing-keys/, 'and the sealing-key webhook is not called there');
+    t.equal((elsewhere.stderr.match(/\[no-sealing-key-in-git\]/g) ?? []).length, 1, 'the finding is reported once');
+  });
+
+  t.test('scenario 9: kubectl debug with a literal credential in --env is refused (pods/ephemeralcontainers)', async (t) => {
+    const ns = 's9-apps';
+    await createNamespace(ns);
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: ns }, spec: { containers: [{ name: 'web', image: 'registry.example/web:1.0' }] } };
+    await mustKubectl('admin', ['create', '-f', '-'], manifest(pod));
+    const token = `ghp_${randomBytes(18).toString('hex').slice(0, 36)}`;
+    allCanaries.push(token);
+    const debug = (name: string, env: string): Promise<KubectlResult> =>
+      kubectl('admin', ['debug', 'web', '-n', ns, '--image=registry.example/busybox:1.37', `--container=${name}`, '--target=web', '--attach=false', `--env=${env}`]);
+    const refused = await debug('debugger-a', `GITHUB_TOKEN=${token}`);
+    t.not(refused.code, 0, 'kubectl debug fails');
+    t.match(refused.stderr, /admission webhook "validate-workloads\.secretguard\.io" denied the request: \[no-credential-in-env\] Pod web container `debugger-a` env `GITHUB_TOKEN` holds a literal GitHub token/, 'denied by validate-workloads.secretguard.io');
+    t.notOk(leaks(refused.stderr + refused.stdout, [token]), 'the token is not in kubectl output');
+    const stored = await getJson(['pod', 'web', '-n', ns]);
+    t.same((stored?.spec as Json | undefined)?.ephemeralContainers, undefined, 'no ephemeral container was added');
+    const clean = await debug('debugger-b', 'TERM=xterm');
+    t.equal(clean.code, 0, 'kubectl debug with ordinary env is admitted', { stderr: clean.stderr });
+    const added = ((await getJson(['pod', 'web', '-n', ns]))?.spec as Json | undefined)?.ephemeralContainers as Json[] | undefined;
+    t.same(added?.map((c) => c.name), ['debugger-b'], 'the clean debug container was added');
+    // A status write on the same Pod is still skipped: it cannot add env.
+    const status = await kubectl('admin', ['patch', 'pod', 'web', '-n', ns, '--subresource=status', '--type=merge', '-p', '{"status":{"message":"s9"}}']);
+    t.equal(status.code, 0, 'a status patch is admitted', { stderr: status.stderr });
+  });
+
   // Last: stops secretguard.
   t.test('scenario 5: secretguard stopped: Secrets fail closed, kube-system unaffected; restart recovers', async (t) => {
     const ns = 's5-apps';

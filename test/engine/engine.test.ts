@@ -18,7 +18,7 @@ const secretRule = createRule({
     optionsSchema: noOptions,
     defaultOptions: {},
     messages: { seen: 'saw {{name}}', broken: 'broken {{name}}' },
-    messageActions: { broken: 'deny' },
+    defaultActionByMessage: { broken: 'deny' },
     remediation: 'none needed, this is a test rule',
   },
   check(context) {
@@ -57,6 +57,8 @@ const isolationRule = createRule({
     isolation: true,
   },
   check(context) {
+    // Reads the view unless the object says not to: only a read makes an unsynced view matter.
+    if (context.subject.name !== 'no-state') context.view.namespace(context.subject.namespace);
     context.report({ messageId: 'always', field: '' });
   },
 });
@@ -86,7 +88,7 @@ const badOptionsRule = createRule({
     optionsSchema: noOptions,
     defaultOptions: {},
     messages: { unusable: 'options unusable' },
-    messageActions: { unusable: 'error' },
+    defaultActionByMessage: { unusable: 'error' },
     remediation: 'none needed, this is a test rule',
   },
   check(context) {
@@ -150,6 +152,7 @@ t.test('a rule needing cluster state reports per clusterView.missingState when t
   const only = { only: new Set(['test-isolation']) };
   t.same(summary(engine().evaluate(subject('x'), unsynced, only)), ['test-isolation:clusterStateMissing:error']);
   t.same(summary(engine({ clusterView: { missingState: 'warn' } }).evaluate(subject('x'), unsynced, only)), ['test-isolation:clusterStateMissing:warn']);
+  t.same(summary(engine().evaluate(subject('no-state'), unsynced, only)), ['test-isolation:always:deny'], 'a rule that does not read the view for this object decides');
 });
 
 t.test('config exemptions: every given criterion must match', async (t) => {

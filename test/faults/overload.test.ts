@@ -5,8 +5,8 @@
 // HTTPS run at several times the saturation rate is bench/overload.ts (a shared 2-core runner cannot
 // drive it reliably); results in docs/reliability.md.
 import t from 'tap';
-import { ClusterIndex } from '../../src/cluster/index.js';
-import { buildEngine, loadEffectiveConfig } from '../../src/engine/setup.js';
+import { ClusterIndex } from '../../src/cluster/cluster-index.js';
+import { buildEngine, loadEffectiveConfig } from '../../src/setup.js';
 import { buildApp } from '../../src/server/app.js';
 import { Metrics } from '../../src/server/metrics.js';
 import { LoadMonitor } from '../../src/server/pressure.js';

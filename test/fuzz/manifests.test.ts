@@ -5,14 +5,14 @@
 // time per input.
 import fc from 'fast-check';
 import t from 'tap';
-import { buildEngine, loadEffectiveConfig } from '../../src/engine/setup.js';
+import { buildEngine, loadEffectiveConfig } from '../../src/setup.js';
 import { ManifestError, parseManifests } from '../../src/manifests/load.js';
 import { scanManifests } from '../../src/manifests/scan.js';
 import { formatJson } from '../../src/report/json.js';
 import { formatJunit } from '../../src/report/junit.js';
 import { formatSarif } from '../../src/report/sarif.js';
 import { formatText } from '../../src/report/text.js';
-import { allRules } from '../../src/rules/index.js';
+import { allRules } from '../../src/rules/registry.js';
 import { aliasBomb, streamArb } from './arbitraries.js';
 
 const SEED = 0x5ec6a7e;

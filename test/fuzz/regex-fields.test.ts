@@ -5,13 +5,13 @@
 import fc from 'fast-check';
 import t from 'tap';
 import { decodeAdmissionReview, respondMutate, respondValidate } from '../../src/admission/review.js';
-import { ClusterIndex } from '../../src/cluster/index.js';
+import { ClusterIndex } from '../../src/cluster/cluster-index.js';
 import { resolveConfig } from '../../src/config/load.js';
 import { Engine } from '../../src/engine/engine.js';
-import { compileRegex } from '../../src/engine/regex.js';
+import { compileRegex } from '../../src/k8s/regex.js';
 import type { JsonObject, JsonValue } from '../../src/k8s/json.js';
-import { allMutators } from '../../src/mutators/index.js';
-import { allRules } from '../../src/rules/index.js';
+import { allMutators } from '../../src/mutators/registry.js';
+import { allRules } from '../../src/rules/registry.js';
 import { reviewProblems } from './checks.js';
 
 const SEED = 0x5ec7e9e;

@@ -3,12 +3,12 @@
 // would turn one into a `ruleError` finding, which this test counts as a failure).
 import t from 'tap';
 import type { JsonObject, JsonValue } from '../../src/k8s/json.js';
-import { allRules } from '../../src/rules/index.js';
-import { allMutators } from '../../src/mutators/index.js';
+import { allRules } from '../../src/rules/registry.js';
+import { allMutators } from '../../src/mutators/registry.js';
 import { Engine } from '../../src/engine/engine.js';
 import { defaultConfig } from '../../src/config/load.js';
 import type { Subject } from '../../src/engine/types.js';
-import { ClusterIndex } from '../../src/cluster/index.js';
+import { ClusterIndex } from '../../src/cluster/cluster-index.js';
 import { deepFreeze } from '../rule-tester.js';
 import { exampleObjects, pathsOf, replaceAt, samplesOf } from './samples.js';
 

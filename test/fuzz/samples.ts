@@ -3,8 +3,8 @@
 import path from 'node:path';
 import { collectFiles, parseManifests, readSource } from '../../src/manifests/load.js';
 import type { JsonObject, JsonValue } from '../../src/k8s/json.js';
-import { allMutators } from '../../src/mutators/index.js';
-import { allRules } from '../../src/rules/index.js';
+import { allMutators } from '../../src/mutators/registry.js';
+import { allRules } from '../../src/rules/registry.js';
 
 /** Repository root, from dist/test/fuzz. */
 export const ROOT = path.resolve(import.meta.dirname, '../../..');

@@ -5,8 +5,8 @@
 import fc from 'fast-check';
 import t from 'tap';
 import { decodeAdmissionReview, respondMutate, respondValidate } from '../../src/admission/review.js';
-import { ClusterIndex } from '../../src/cluster/index.js';
-import { buildEngine, loadEffectiveConfig } from '../../src/engine/setup.js';
+import { ClusterIndex } from '../../src/cluster/cluster-index.js';
+import { buildEngine, loadEffectiveConfig } from '../../src/setup.js';
 import type { JsonValue } from '../../src/k8s/json.js';
 import { BODY_LIMIT, buildApp } from '../../src/server/app.js';
 import { ManualLag } from '../server/helpers.js';

@@ -9,13 +9,13 @@ import path from 'node:path';
 import { connect, type ConnectionOptions } from 'node:tls';
 import t from 'tap';
 import { generateCertificates } from '../../src/certs/generate.js';
-import { ClusterIndex } from '../../src/cluster/index.js';
+import { ClusterIndex } from '../../src/cluster/cluster-index.js';
 import { resolveConfig } from '../../src/config/load.js';
 import { Engine } from '../../src/engine/engine.js';
 import type { Subject } from '../../src/engine/types.js';
 import type { JsonObject } from '../../src/k8s/json.js';
-import { allMutators } from '../../src/mutators/index.js';
-import { allRules } from '../../src/rules/index.js';
+import { allMutators } from '../../src/mutators/registry.js';
+import { allRules } from '../../src/rules/registry.js';
 import { startServer } from '../../src/server/serve.js';
 import { ManualLag } from '../server/helpers.js';
 

@@ -1,6 +1,6 @@
 // Objects with canaries planted in every place the issue lists: Secrets (data, stringData, the
 // last-applied annotation), ConfigMaps (data, binaryData), env values, SealedSecret templates and
-// annotations, Argo CD cluster and repository Secrets. Not a test file.
+// annotations, ExternalSecret templates, Argo CD cluster and repository Secrets. Not a test file.
 import type { JsonObject } from '../../src/k8s/json.js';
 import { b64, CANARIES as C, pemKey } from './canaries.js';
 
@@ -60,6 +60,22 @@ export function plantedObjects(): JsonObject[] {
           type: 'Opaque',
           data: { 'config.yaml': `password: ${C.sealedTemplateValue}\ntoken: ${C.githubToken}\n`, url: `postgres://u:${C.databasePassword}@h/db` },
         },
+      },
+    },
+    {
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ExternalSecret',
+      metadata: { name: 'templated', namespace: 'team-a' },
+      spec: {
+        secretStoreRef: { name: 'vault', kind: 'SecretStore' },
+        target: {
+          name: 'templated',
+          template: {
+            data: { 'config.yaml': `password: ${C.password}\ntoken: ${C.githubToken}\n`, url: `postgres://u:${C.databasePassword}@h/db` },
+            templateFrom: [{ literal: `aws_secret_access_key: ${C.awsSecretAccessKey}\n` }],
+          },
+        },
+        data: [{ secretKey: 'password', remoteRef: { key: 'team-a/db', property: 'password' } }],
       },
     },
     secret('prod-cluster', {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { buildEngine, loadEffectiveConfig } from '../../src/engine/setup.js';
+import { buildEngine, loadEffectiveConfig } from '../../src/setup.js';
 import { collectFiles, ManifestError, readSource } from '../../src/manifests/load.js';
 import { planParallelScan, scanFilesInParallel } from '../../src/manifests/parallel.js';
 import { scanManifests } from '../../src/manifests/scan.js';

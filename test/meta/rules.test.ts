@@ -1,15 +1,15 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { allMutators } from '../../src/mutators/index.js';
+import { allMutators } from '../../src/mutators/registry.js';
 import { mutatorDocsPath, renderRulesTable, replaceRulesTable, ruleDocsPath } from '../../src/rules/docs.js';
-import { allRules } from '../../src/rules/index.js';
+import { allRules } from '../../src/rules/registry.js';
 
 // Compiled to dist/test/meta/; the repository root is three levels up.
 const root = join(import.meta.dirname, '..', '..', '..');
 
 t.test('every rule file is registered, tested and documented', async (t) => {
-  const files = readdirSync(join(root, 'src/rules')).filter((f) => f.endsWith('.ts') && f !== 'index.ts' && f !== 'docs.ts');
+  const files = readdirSync(join(root, 'src/rules')).filter((f) => f.endsWith('.ts') && f !== 'registry.ts' && f !== 'docs.ts');
   const ids = allRules.map((r) => r.meta.id);
   t.same([...files].sort(), ids.map((id) => `${id}.ts`).sort(), 'src/rules/<id>.ts for exactly the registered rules');
   t.equal(new Set(ids).size, ids.length, 'rule ids are unique');

@@ -183,7 +183,6 @@ ruleTester(rule, {
       name: 'the key backup List item that is not a sealing key is still plaintext',
       object: secret({ stringData: { password: PASSWORD } }),
       source: 'cli',
-      operation: 'UPDATE',
       errors: [{ messageId: 'plaintextFromGit', action: 'deny', field: '/stringData/password' }],
     },
     {

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { ClusterIndex } from '../../src/cluster/index.js';
+import { ClusterIndex } from '../../src/cluster/cluster-index.js';
 import { resolveConfig } from '../../src/config/load.js';
 import { Engine } from '../../src/engine/engine.js';
 import { createMutator, createRule } from '../../src/engine/rule.js';

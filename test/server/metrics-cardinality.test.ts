@@ -2,8 +2,8 @@
 // random and label-breaking kinds, groups, operations, namespaces, names, users, paths and exemption
 // annotations go through the real HTTPS server; /metrics stays the same size and quotes none of them.
 import t from 'tap';
-import { allMutators } from '../../src/mutators/index.js';
-import { allRules } from '../../src/rules/index.js';
+import { allMutators } from '../../src/mutators/registry.js';
+import { allRules } from '../../src/rules/registry.js';
 import { fixture } from './helpers.js';
 import { getMetrics, postTls, startLive } from './live.js';
 import type { JsonObject } from '../../src/k8s/json.js';

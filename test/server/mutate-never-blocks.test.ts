@@ -4,7 +4,7 @@
 import t, { type Test } from 'tap';
 import type { JsonObject } from '../../src/k8s/json.js';
 import type { Mutator } from '../../src/engine/types.js';
-import { allMutators } from '../../src/mutators/index.js';
+import { allMutators } from '../../src/mutators/registry.js';
 import { fixture } from './helpers.js';
 import { postSlowly, postTls, responseOf, startLive, type LiveServer, type ReviewResponse } from './live.js';
 

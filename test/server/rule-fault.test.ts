@@ -9,7 +9,7 @@ import path from 'node:path';
 import t from 'tap';
 import type { JsonObject } from '../../src/k8s/json.js';
 import type { Rule } from '../../src/engine/types.js';
-import { allRules } from '../../src/rules/index.js';
+import { allRules } from '../../src/rules/registry.js';
 import { FAULT_NAMES, FAULTS } from './faults.js';
 import { CANARY, fixture, repoRoot } from './helpers.js';
 import { postTls, responseOf, startLive } from './live.js';

@@ -90,7 +90,7 @@ secret-sounding key with a short literal (which credential detectors, ours inclu
 {{/*
 Webhook rules from files/webhook-rules.yaml (generated from the rules and mutators): one entry per resource with
 the union of the operations of the uses the config leaves enabled. Input: dict root, kind (a key of the file, one
-per webhook: validating|validatingWorkloads|mutating); the generator decides which resource goes to which webhook.
+per webhook: validating|validatingWorkloads|validatingSealingKeys|mutating); the generator decides which resource goes to which webhook.
 */}}
 {{- define "secretguard.webhookRules" -}}
 {{- $root := .root -}}

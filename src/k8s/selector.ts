@@ -1,4 +1,4 @@
-import { isObject, type JsonValue } from '../k8s/json.js';
+import { isObject, type JsonValue } from './json.js';
 
 /**
  * Kubernetes label selector semantics (metav1.LabelSelector): matchLabels and matchExpressions

@@ -1,4 +1,4 @@
-import type { RuleContext } from '../engine/types.js';
+import type { RuleContext } from '../../engine/types.js';
 /**
  * Shared knowledge of External Secrets Operator objects (reference.md §4), checked against
  * external-secrets/external-secrets: every store reference of each kind, how a ClusterSecretStore's
@@ -6,14 +6,14 @@ import type { RuleContext } from '../engine/types.js';
  * how ClusterExternalSecret/ClusterPushSecret pick namespaces (`GetTargetNamespaces` in runtime/esutils),
  * and Go's duration syntax (metav1.Duration is parsed by time.ParseDuration).
  */
-import type { ClusterView, StoreRecord } from '../cluster/view.js';
-import { matchesLabelSelector } from '../cluster/selector.js';
-import { compileRegex, describeProblem, RegexBudget } from '../engine/regex.js';
-import { ESO_GROUP, ESO_VERSIONS } from './eso-api.js';
-import type { GroupVersionKind } from './object.js';
-import { arrayAt, isObject, objectAt, pointer, stringAt, type JsonObject, type JsonValue } from './json.js';
+import type { ClusterView, StoreRecord } from '../../cluster/view.js';
+import { matchesLabelSelector } from '../../k8s/selector.js';
+import { compileRegex, describeProblem, RegexBudget } from '../../k8s/regex.js';
+import { ESO_GROUP, ESO_VERSIONS } from '../../k8s/eso-api.js';
+import type { GroupVersionKind } from '../../k8s/object.js';
+import { arrayAt, isObject, objectAt, pointer, stringAt, type JsonObject, type JsonValue } from '../../k8s/json.js';
 
-export { ESO_GROUP, ESO_VERSIONS } from './eso-api.js';
+export { ESO_GROUP, ESO_VERSIONS } from '../../k8s/eso-api.js';
 export const SECRET_STORE = 'SecretStore';
 export const CLUSTER_SECRET_STORE = 'ClusterSecretStore';
 

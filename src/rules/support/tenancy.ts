@@ -1,6 +1,6 @@
-import type { ClusterView } from '../cluster/view.js';
-import type { TenancyConfig, TenantPolicy } from '../config/types.js';
-import { nameMatcher, type NameMatcher } from './names.js';
+import type { ClusterView } from '../../cluster/view.js';
+import type { TenancyConfig, TenantPolicy } from '../../config/types.js';
+import { nameMatcher, type NameMatcher } from '../../engine/names.js';
 
 export interface Tenant {
   name: string;

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { conditionsAdmit, isFullyAnchored, parseGoDuration } from '../../src/k8s/eso.js';
+import { conditionsAdmit, isFullyAnchored, parseGoDuration } from '../../../src/rules/support/eso.js';
 
 t.test('parseGoDuration follows time.ParseDuration', async (t) => {
   const valid: [string, number][] = [

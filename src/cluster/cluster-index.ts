@@ -1,4 +1,5 @@
 import { ESO_GROUP } from '../k8s/eso-api.js';
+import { storeProvider } from '../k8s/eso-providers.js';
 import type { JsonObject } from '../k8s/json.js';
 import { objectAt, stringAt } from '../k8s/json.js';
 import { gvkOf, labelsOf, nameOf, namespaceOf } from '../k8s/object.js';
@@ -175,6 +176,7 @@ function inner<V>(outer: Map<string, Map<string, V>>, key: string): Map<string, 
 }
 
 function storeRecord(kind: StoreRecord['kind'], name: string, namespace: string, object: JsonObject): StoreRecord {
-  const conditions = objectAt(object, 'spec')?.['conditions'];
-  return { kind, name, namespace, labels: labelsOf(object), conditions: conditions ?? undefined };
+  const spec = objectAt(object, 'spec');
+  const conditions = spec?.['conditions'];
+  return { kind, name, namespace, labels: labelsOf(object), conditions: conditions ?? undefined, provider: storeProvider(spec) };
 }

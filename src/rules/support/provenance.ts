@@ -1,7 +1,7 @@
-import type { ControllersConfig, GitOpsConfig } from '../config/types.js';
-import type { Subject } from '../engine/types.js';
-import { annotationsOf, labelsOf, managedFieldsOf } from './object.js';
-import { isHelmReleaseStorage, secretProducer, type SecretProducer } from './secrets.js';
+import type { ControllersConfig, GitOpsConfig } from '../../config/types.js';
+import type { Subject } from '../../engine/types.js';
+import { annotationsOf, labelsOf, managedFieldsOf } from '../../k8s/object.js';
+import { isHelmReleaseStorage, secretProducer, type SecretProducer } from '../../k8s/secrets.js';
 
 /**
  * Which signals of reference.md §2 to read: all of them, or, for a write by the producer's own identity,

@@ -1,8 +1,8 @@
-import { defaultConfig, loadConfigFile } from '../config/load.js';
-import type { EffectiveConfig } from '../config/types.js';
-import { allMutators } from '../mutators/index.js';
-import { allRules } from '../rules/index.js';
-import { Engine } from './engine.js';
+import { defaultConfig, loadConfigFile } from './config/load.js';
+import type { EffectiveConfig } from './config/types.js';
+import { allMutators } from './mutators/registry.js';
+import { allRules } from './rules/registry.js';
+import { Engine } from './engine/engine.js';
 
 /** The config from a file, or the embedded defaults when no file is given. */
 export function loadEffectiveConfig(path: string | undefined): EffectiveConfig {
