@@ -1,7 +1,7 @@
 // ms per match of object/config regexes, before (JavaScript's backtracking RegExp, as the code ran them until
-// issue 15) and after (src/engine/regex.ts on re2js). Run: node dist/bench/regex.js
+// issue 15) and after (src/k8s/regex.ts on re2js). Run: node dist/bench/regex.js
 // The backtracking side is measured on short subjects only: at 30 characters (a+)+b alone takes ~40 s.
-import { compileRegex } from '../src/engine/regex.js';
+import { compileRegex } from '../src/k8s/regex.js';
 import { machine } from './util.js';
 
 interface Case {

@@ -1,5 +1,5 @@
 import { Ajv, type ErrorObject } from 'ajv';
-import { compileRegex } from '../engine/regex.js';
+import { compileRegex } from '../k8s/regex.js';
 
 /** One ajv instance for every schema: validators compile once and are reused. */
 export const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });

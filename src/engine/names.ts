@@ -1,4 +1,4 @@
-import { compileRegex, type SafeRegex } from './regex.js';
+import { compileRegex, type SafeRegex } from '../k8s/regex.js';
 
 /**
  * Matches a value against names and anchored regexes (`^…$`) as written in config lists. Regexes run on RE2

@@ -10,7 +10,7 @@
  * - `secrets.exclude.reloader.stakater.com/reload` (workload only) wins over an explicit reload entry.
  */
 import type { ClusterView } from '../cluster/view.js';
-import { compileRegex, RegexBudget } from '../engine/regex.js';
+import { compileRegex, RegexBudget } from '../k8s/regex.js';
 import { createMutator } from '../engine/rule.js';
 import type { MutationResult, PatchOperation } from '../engine/types.js';
 import { isObject, objectAt, pointer, stringMapAt, type JsonObject } from '../k8s/json.js';

@@ -1,7 +1,7 @@
 import { createRule } from '../engine/rule.js';
 import { admitsEveryNewNamespace, selectsEverything } from '../k8s/selector.js';
 import { arrayAt, isObject, objectAt, pointer } from '../k8s/json.js';
-import { compileRegex, describeProblem, RegexBudget } from '../engine/regex.js';
+import { compileRegex, describeProblem, RegexBudget } from '../k8s/regex.js';
 import { esoKinds, isFullyAnchored, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE } from './support/eso.js';
 import { displayName } from '../engine/subject.js';
 

@@ -1,10 +1,10 @@
-import { UNNAMED } from '../engine/subject.js';
 import { createRule } from '../engine/rule.js';
 import { nameMatcher } from '../engine/names.js';
-import { RegexBudget } from '../engine/regex.js';
+import { RegexBudget } from '../k8s/regex.js';
 import { tenantOf } from './support/tenancy.js';
 import { objectAt, stringAt } from '../k8s/json.js';
 import { CLUSTER_SECRET_STORE, conditionsAdmit, esoKinds, esoUsage, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE, namespaceLabels, resolveStoreRef, usageStoreRefs } from './support/eso.js';
+import { UNNAMED } from '../engine/subject.js';
 
 interface Options {
   /** What a reference to a ClusterSecretStore absent from the view gives. */

@@ -1,4 +1,4 @@
-import { compileRegex, describeProblem, RegexBudget } from '../engine/regex.js';
+import { compileRegex, describeProblem, RegexBudget } from '../k8s/regex.js';
 import { createRule } from '../engine/rule.js';
 import { tenantOf, type Tenant } from './support/tenancy.js';
 import type { RuleContext } from '../engine/types.js';

@@ -8,7 +8,7 @@ import { decodeAdmissionReview, respondMutate, respondValidate } from '../../src
 import { ClusterIndex } from '../../src/cluster/cluster-index.js';
 import { resolveConfig } from '../../src/config/load.js';
 import { Engine } from '../../src/engine/engine.js';
-import { compileRegex } from '../../src/engine/regex.js';
+import { compileRegex } from '../../src/k8s/regex.js';
 import type { JsonObject, JsonValue } from '../../src/k8s/json.js';
 import { allMutators } from '../../src/mutators/registry.js';
 import { allRules } from '../../src/rules/registry.js';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import t from 'tap';
 import { stringify } from 'yaml';
 import { generateCertificates } from '../../src/certs/generate.js';
-import { compileRegex, estimateSize, MAX_PATTERN_LENGTH, MAX_PROGRAM_SIZE, RegexBudget } from '../../src/engine/regex.js';
+import { compileRegex, estimateSize, MAX_PATTERN_LENGTH, MAX_PROGRAM_SIZE, RegexBudget } from '../../src/k8s/regex.js';
 import { startServer } from '../../src/server/serve.js';
 import { runCli } from '../helpers/cli.js';
 import { fakeCiphertext } from '../sealedsecret/fixtures.js';

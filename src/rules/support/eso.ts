@@ -8,7 +8,7 @@ import type { RuleContext } from '../../engine/types.js';
  */
 import type { ClusterView, StoreRecord } from '../../cluster/view.js';
 import { matchesLabelSelector } from '../../k8s/selector.js';
-import { compileRegex, describeProblem, RegexBudget } from '../../engine/regex.js';
+import { compileRegex, describeProblem, RegexBudget } from '../../k8s/regex.js';
 import { ESO_GROUP, ESO_VERSIONS } from '../../k8s/eso-api.js';
 import type { GroupVersionKind } from '../../k8s/object.js';
 import { arrayAt, isObject, objectAt, pointer, stringAt, type JsonObject, type JsonValue } from '../../k8s/json.js';
