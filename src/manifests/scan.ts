@@ -30,6 +30,32 @@ export interface ScanSummary {
   error: number;
 }
 
+/**
+ * A file (or one of its documents) that could not be read or parsed. It may hide a secret, so it is a finding
+ * with the action `error` that fails the run, reported under this id in every output format.
+ */
+export const UNREADABLE_MANIFEST = {
+  id: 'unreadable-manifest',
+  description: 'A file or document that cannot be read or parsed as a Kubernetes manifest',
+  remediation:
+    'Fix the YAML or JSON syntax at the line named, or exclude the file (--exclude, .secretguardignore) if it is not a manifest. ' +
+    'Render Helm charts first: helm template … | secretguard scan -',
+} as const;
+
+/** The error finding for an unreadable file: its reason only, never its text. */
+export function unreadableFinding(error: ManifestError): ScanFinding {
+  return {
+    ruleId: UNREADABLE_MANIFEST.id,
+    messageId: 'unreadable',
+    action: 'error',
+    message: `[${UNREADABLE_MANIFEST.id}] ${error.reason}`,
+    resource: { apiVersion: '', kind: '' },
+    field: '',
+    file: error.file,
+    line: error.line,
+  };
+}
+
 export interface ScanReport {
   findings: ScanFinding[];
   resources: ScannedResource[];
@@ -84,14 +110,26 @@ export function buildView(sources: ScanOptions['sources'], clusterState: ScanOpt
     for (const manifest of parseManifests(read())) view.upsert(manifest.object, defaultNamespace);
   }
   for (const read of sources) {
-    const source = read();
+    // An unreadable file or document feeds nothing; pass two reports it.
+    const source = attempt(read);
+    if (source === undefined) continue;
     splitDocuments(source.text).forEach((slice, documentIndex) => {
       if (!VIEW_KIND_WORDS.test(slice.text)) return;
-      for (const manifest of manifestsInSlice(slice, documentIndex, source.name)) view.upsert(manifest.object, defaultNamespace);
+      const manifests = attempt(() => manifestsInSlice(slice, documentIndex, source.name));
+      for (const manifest of manifests ?? []) view.upsert(manifest.object, defaultNamespace);
     });
   }
   view.synced = true;
   return view;
+}
+
+function attempt<T>(run: () => T): T | undefined {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof ManifestError) return undefined;
+    throw error;
+  }
 }
 
 /**
@@ -115,17 +153,40 @@ export function checkSources(
   const skipped: ScanReport['skipped'] = [];
   const evaluateOptions = options.only === undefined ? {} : { only: options.only };
   for (const read of sources) {
-    const source = read();
+    // Every file is attempted, and every document of it: a broken one is one error finding per file (the first),
+    // and the rest is still checked.
+    let unreadable: ManifestError | undefined;
+    const note = (error: unknown): void => {
+      if (!(error instanceof ManifestError)) throw error;
+      unreadable ??= error;
+    };
+    let source: ManifestSource;
+    try {
+      source = read();
+    } catch (error) {
+      note(error);
+      if (unreadable !== undefined) findings.push(unreadableFinding(unreadable));
+      continue;
+    }
+    const fileFindings: ScanFinding[] = [];
     splitDocuments(source.text).forEach((slice, documentIndex) => {
       let lines: SliceLineFinder | undefined;
-      for (const manifest of manifestsInSlice(slice, documentIndex, source.name)) {
+      let manifests: LoadedManifest[];
+      try {
+        manifests = manifestsInSlice(slice, documentIndex, source.name);
+      } catch (error) {
+        note(error);
+        return;
+      }
+      for (const manifest of manifests) {
         const subject = manifestSubject(manifest, options.defaultNamespace);
         if (subject === undefined) {
           if (manifest.object['apiVersion'] === undefined && manifest.object['kind'] === undefined) {
             skipped.push({ file: manifest.file, line: manifest.line });
             continue;
           }
-          throw new ManifestError(manifest.file, manifest.line, 'object needs both apiVersion and kind as non-empty strings');
+          note(new ManifestError(manifest.file, manifest.line, 'object needs both apiVersion and kind as non-empty strings'));
+          continue;
         }
         const scanned: ScannedResource = {
           resource: resourceOf(subject),
@@ -139,11 +200,14 @@ export function checkSources(
           lines ??= new SliceLineFinder(slice);
           const line = finding.field === '' ? manifest.line : lines.lineOf(manifest.pointerPrefix + finding.field, manifest.line);
           const located = { ...finding, file: manifest.file, line };
-          findings.push(located);
+          fileFindings.push(located);
           scanned.findings.push(located);
         }
       }
     });
+    // The error first: it is what the reader must fix before trusting the file's other results.
+    if (unreadable !== undefined) findings.push(unreadableFinding(unreadable));
+    findings.push(...fileFindings);
   }
   return { findings, resources, summary: summarize(resources.length, findings), skipped };
 }
@@ -157,7 +221,7 @@ export function summarize(resources: number, findings: readonly ScanFinding[]): 
 /**
  * The CLI's whole job, in two passes so that no more than one document's objects are alive at a time:
  * first the cluster view from the documents that can feed it (plus the extra state), then every object
- * decoded, checked and dropped. Throws ManifestError for unreadable or invalid input.
+ * decoded, checked and dropped. Unreadable or invalid input becomes `unreadable-manifest` error findings.
  */
 export function scanManifests(engine: Engine, options: ScanOptions): ScanReport {
   const view = buildView(options.sources, options.clusterState, options.defaultNamespace);

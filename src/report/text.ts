@@ -1,5 +1,5 @@
 import type { Action } from '../engine/types.js';
-import type { ScanReport } from '../manifests/scan.js';
+import { UNREADABLE_MANIFEST, type ScanReport } from '../manifests/scan.js';
 
 export interface TextOptions {
   color: boolean;
@@ -18,6 +18,10 @@ export function formatText(report: ScanReport, options: TextOptions): string {
     if (options.quiet && !options.failing(f.action)) continue;
     const where = `${f.file}:${f.line}`;
     const action = options.color ? `${COLORS[f.action]}${f.action}${RESET}` : f.action;
+    if (f.ruleId === UNREADABLE_MANIFEST.id) {
+      lines.push(`${where}: ${action} ${f.message}`);
+      continue;
+    }
     const resource = `${f.resource.kind}${f.resource.namespace ? ` ${f.resource.namespace}/` : ' '}${f.resource.name ?? '(unnamed)'}`;
     const field = f.field === '' ? '' : ` ${f.field}`;
     const detail = options.color ? `${DIM}(${resource}${field})${RESET}` : `(${resource}${field})`;

@@ -1,0 +1,134 @@
+// `secretguard scan .` over a repository as found in the wild: every file attempted, broken ones reported as
+// errors without quoting them, everything else still checked.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ajvDraft4 from 'ajv-draft-04';
+import { XMLParser } from 'fast-xml-parser';
+import t from 'tap';
+import { runCli, ROOT } from '../helpers/cli.js';
+
+const SECRET = 'hunter2-Pq7xLmZ2vRtK9';
+const sealingKey = `apiVersion: v1
+kind: Secret
+type: kubernetes.io/tls
+metadata:
+  name: sealing
+  namespace: kube-system
+  labels:
+    sealedsecrets.bitnami.com/sealed-secrets-key: active
+data:
+  tls.key: Zm9vYmFyLWNhbmFyeS1rZXktbWF0ZXJpYWw
+`;
+const configMap = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  color: blue\n`;
+
+function repo(): { dir: string; broken: Record<string, number> } {
+  const dir = mkdtempSync(join(tmpdir(), 'secretguard-repo-'));
+  mkdirSync(join(dir, 'apps'));
+  writeFileSync(join(dir, 'apps', 'a-cm.yaml'), configMap('a'));
+  writeFileSync(join(dir, 'apps', 'key.yaml'), sealingKey);
+  // Each broken shape, with the line the error must name.
+  const broken: Record<string, number> = {
+    'b-unclosed-quote.yaml': 4,
+    'c-flow.yaml': 5,
+    'd-json.json': 1,
+    'e-scalar.yaml': 1,
+    'f-half.yaml': 1,
+    'g-middle.yaml': 10,
+  };
+  writeFileSync(join(dir, 'apps', 'b-unclosed-quote.yaml'), `apiVersion: v1\nkind: Secret\nstringData:\n  password: "${SECRET}\n`);
+  writeFileSync(join(dir, 'apps', 'c-flow.yaml'), `apiVersion: v1\nkind: ConfigMap\ndata:\n  a: [${SECRET}, 2\n  b: c\n`);
+  writeFileSync(join(dir, 'apps', 'd-json.json'), `{"apiVersion": "v1", "kind": "Secret", "data": {"k": "${SECRET}"`);
+  writeFileSync(join(dir, 'apps', 'e-scalar.yaml'), `${SECRET}\n`);
+  writeFileSync(join(dir, 'apps', 'f-half.yaml'), `kind: Secret\nstringData:\n  password: ${SECRET}\n`);
+  // A broken document between two good ones: the good ones are still checked.
+  writeFileSync(join(dir, 'apps', 'g-middle.yaml'), `${configMap('g1')}---\napiVersion: v1\nkind: ConfigMap\n  bad: "${SECRET}"\n---\n${configMap('g2')}`);
+  writeFileSync(join(dir, 'apps', 'z-cm.yaml'), configMap('z'));
+  return { dir, broken };
+}
+
+/** Offsets of every 6-character slice of the planted input that the text contains. */
+function leaks(text: string): number[] {
+  const found: number[] = [];
+  for (let i = 0; i + 6 <= SECRET.length; i++) if (text.includes(SECRET.slice(i, i + 6))) found.push(i);
+  return found;
+}
+
+t.test('text: every broken file is one error at file:line, the rest is reported, and the run fails', async (t) => {
+  const { dir, broken } = repo();
+  const result = runCli(['scan', dir]);
+  t.equal(result.code, 1);
+  t.equal(result.stderr, '');
+  for (const [file, line] of Object.entries(broken)) {
+    const lines = result.stdout.split('\n').filter((l) => l.startsWith(join(dir, 'apps', file) + ':'));
+    t.equal(lines.length, 1, `${file}: one line`);
+    t.match(lines[0], new RegExp(`^[^:]+:${line}: error \\[unreadable-manifest\\] \\S`), `${file}: file:line, error, a reason`);
+  }
+  t.match(result.stdout, `${join(dir, 'apps', 'key.yaml')}:8: deny [no-sealing-key-in-git]`, 'a finding in a later file still reported');
+  t.match(result.stdout, /5 resources scanned: 1 deny, 0 warn, 0 audit, 6 error/, 'a-cm, key, g1, g2 and z-cm scanned');
+  t.same(leaks(result.stdout + result.stderr), [], 'text: no slice of the input');
+});
+
+t.test('json, sarif, junit and --fail-on warn carry the same errors', async (t) => {
+  const { dir, broken } = repo();
+  const json = runCli(['scan', '-f', 'json', dir]);
+  t.equal(json.code, 1);
+  const parsed = JSON.parse(json.stdout) as { findings: { ruleId: string; action: string; file: string; line: number; message: string }[]; summary: { error: number } };
+  const errors = parsed.findings.filter((f) => f.ruleId === 'unreadable-manifest');
+  t.same(
+    errors.map((f) => [f.file, f.line, f.action]),
+    Object.entries(broken).map(([file, line]) => [join(dir, 'apps', file), line, 'error']),
+  );
+  t.equal(parsed.summary.error, 6);
+  t.same(leaks(json.stdout), [], 'json: no slice of the input');
+
+  const sarif = runCli(['scan', '-f', 'sarif', dir]);
+  t.equal(sarif.code, 1);
+  const schema = JSON.parse(readFileSync(join(ROOT, 'node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')) as Record<string, unknown>;
+  const validate = new ajvDraft4.default({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false }).compile(schema);
+  const log = JSON.parse(sarif.stdout) as {
+    runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string; ruleIndex: number; level: string; locations: { physicalLocation: { region: { startLine: number } } }[] }[] }[];
+  };
+  t.ok(validate(log), JSON.stringify(validate.errors));
+  const run = log.runs[0];
+  const sarifErrors = run?.results.filter((r) => r.ruleId === 'unreadable-manifest') ?? [];
+  t.same(sarifErrors.map((r) => r.locations[0]?.physicalLocation.region.startLine), Object.values(broken));
+  t.ok(sarifErrors.every((r) => r.level === 'error' && run?.tool.driver.rules[r.ruleIndex]?.id === 'unreadable-manifest'), 'level error, indexed rule');
+  t.same(leaks(sarif.stdout), [], 'sarif: no slice of the input');
+
+  const junit = runCli(['scan', '-f', 'junit', dir]);
+  t.equal(junit.code, 1);
+  const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(junit.stdout) as {
+    testsuites: { errors: string; testsuite: { testcase: { name: string; error?: { message: string; '#text': string } }[] } };
+  };
+  t.equal(xml.testsuites.errors, '6');
+  const errored = xml.testsuites.testsuite.testcase.filter((c) => c.error !== undefined);
+  t.same(
+    errored.map((c) => c.error?.['#text']),
+    Object.entries(broken).map(([file, line]) => `${join(dir, 'apps', file)}:${line}`),
+  );
+  t.same(leaks(junit.stdout), [], 'junit: no slice of the input');
+
+  t.equal(runCli(['scan', '--fail-on', 'warn', dir]).code, 1, '--fail-on warn fails too');
+  t.equal(runCli(['scan', '--rule', 'no-sealing-key-in-git', join(dir, 'apps', 'b-unclosed-quote.yaml')]).code, 1, '--rule does not hide an unreadable file');
+});
+
+t.test('parallel workers report the same errors and findings, byte for byte', async (t) => {
+  const { dir } = repo();
+  for (const format of ['text', 'json', 'sarif', 'junit']) {
+    const one = runCli(['scan', '-f', format, dir], undefined, ROOT, { SECRETGUARD_WORKERS: '1' });
+    const two = runCli(['scan', '-f', format, dir], undefined, ROOT, { SECRETGUARD_WORKERS: '3' });
+    t.equal(two.code, 1, `${format}: exit 1`);
+    t.equal(two.stdout, one.stdout, `${format}: same output`);
+  }
+});
+
+t.test('exit 2 stays for usage and config errors', async (t) => {
+  const { dir } = repo();
+  const missing = runCli(['scan', join(dir, 'nope.yaml')]);
+  t.equal(missing.code, 2, 'a path that does not exist');
+  t.equal(runCli(['scan', '-f', 'xml', dir]).code, 2, 'unknown format');
+  const state = join(dir, 'state.txt');
+  writeFileSync(state, 'a: [1\n');
+  t.equal(runCli(['scan', '--cluster-state', state, join(dir, 'apps', 'a-cm.yaml')]).code, 2, 'unreadable --cluster-state');
+});
