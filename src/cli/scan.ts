@@ -6,12 +6,13 @@ import type { Action } from '../engine/types.js';
 import { fixManifests } from '../fix/apply.js';
 import { unifiedDiff } from '../fix/diff.js';
 import { formatFixSummary } from '../fix/summary.js';
-import { collectFiles, readSource, type ManifestSource } from '../manifests/load.js';
+import { collectInputs, ManifestError, parseManifests, readSource, type ManifestSource, type SkippedInput } from '../manifests/load.js';
 import { planParallelScan, scanFilesInParallel } from '../manifests/parallel.js';
 import { scanManifests, type ScanReport } from '../manifests/scan.js';
 import { formatJson } from '../report/json.js';
 import { formatJunit } from '../report/junit.js';
 import { formatSarif } from '../report/sarif.js';
+import { formatSkipped } from '../report/skipped.js';
 import { formatText } from '../report/text.js';
 import { allRules } from '../rules/index.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './exit.js';
@@ -38,24 +39,49 @@ export function failingActions(failOn: 'warn' | 'deny'): (action: Action) => boo
 
 /** Sources for paths, `-` meaning standard input (read once, kept for line look-ups). */
 export function sourcesFor(paths: readonly string[]): (() => ManifestSource)[] {
-  const readers: (() => ManifestSource)[] = [];
+  return inputsFor(paths).sources;
+}
+
+interface Inputs {
+  sources: (() => ManifestSource)[];
+  /** The files among the sources (not stdin), in order. */
+  files: string[];
+  skipped: SkippedInput[];
+}
+
+/** Sources for the paths in the order given, with what the directory walk recognised and skipped. */
+function inputsFor(paths: readonly string[]): Inputs {
+  const inputs: Inputs = { sources: [], files: [], skipped: [] };
   let stdin: ManifestSource | undefined;
   for (const path of paths) {
     if (path === '-') {
-      readers.push(() => (stdin ??= { name: '<stdin>', text: readFileSync(0, 'utf8') }));
+      inputs.sources.push(() => (stdin ??= { name: '<stdin>', text: readFileSync(0, 'utf8') }));
       continue;
     }
-    for (const file of collectFiles([path])) readers.push(() => readSource(file));
+    const collected = collectInputs([path]);
+    inputs.files.push(...collected.files);
+    inputs.skipped.push(...collected.skipped);
+    for (const file of collected.files) inputs.sources.push(() => readSource(file));
   }
-  return readers;
+  return inputs;
+}
+
+function parses(source: ManifestSource): boolean {
+  try {
+    parseManifests(source);
+    return true;
+  } catch (error) {
+    if (error instanceof ManifestError) return false;
+    throw error;
+  }
 }
 
 /** `--fix`: rewrite the files (or print the diff); returns sources holding the fixed texts for the scan. */
-function runFix(engine: Engine, paths: readonly string[], options: ScanCommandOptions): (() => ManifestSource)[] {
-  const files = collectFiles(paths);
+function runFix(engine: Engine, files: readonly string[], options: ScanCommandOptions): (() => ManifestSource)[] {
   const originals = files.map((file) => readSource(file));
   const fixes = fixManifests(engine, {
-    sources: originals,
+    // A file that does not parse is left alone; the scan reports it.
+    sources: originals.filter(parses),
     clusterState: sourcesFor(options.clusterState ?? []).map((read) => read()),
     defaultNamespace: options.namespace,
   });
@@ -96,25 +122,20 @@ export function registerScan(program: Command): void {
       if (options.dryRun === true && options.fix !== true) throw new UsageError('--dry-run needs --fix');
       if (options.fix === true && paths.includes('-')) throw new UsageError('--fix rewrites files and cannot read standard input');
       const clusterState = sourcesFor(options.clusterState ?? []);
+      const inputs = inputsFor(paths);
       const only = options.rule !== undefined ? { only: new Set(options.rule) } : {};
+      const common = { clusterState, defaultNamespace: options.namespace, ...only };
       let report: ScanReport;
       if (options.fix === true) {
-        report = scanManifests(engine, { sources: runFix(engine, paths, options), clusterState, defaultNamespace: options.namespace, ...only });
-      } else if (paths.includes('-')) {
-        report = scanManifests(engine, { sources: sourcesFor(paths), clusterState, defaultNamespace: options.namespace, ...only });
+        report = scanManifests(engine, { sources: runFix(engine, inputs.files, options), ...common });
       } else {
-        const files = collectFiles(paths);
-        const shares = planParallelScan(files);
+        const shares = paths.includes('-') ? undefined : planParallelScan(inputs.files);
         report =
           shares !== undefined
             ? await scanFilesInParallel({ configPath: options.config, shares, clusterState, defaultNamespace: options.namespace, only: options.rule })
-            : scanManifests(engine, { sources: files.map((file) => () => readSource(file)), clusterState, defaultNamespace: options.namespace, ...only });
+            : scanManifests(engine, { sources: inputs.sources, ...common });
       }
-      if (report.skipped.length > 0 && options.quiet !== true) {
-        const shown = report.skipped.slice(0, 5).map((d) => `${d.file}:${d.line}`).join(', ');
-        const more = report.skipped.length > 5 ? ` and ${report.skipped.length - 5} more` : '';
-        process.stderr.write(`note: skipped ${report.skipped.length} document(s) with no apiVersion and no kind (not Kubernetes objects): ${shown}${more}\n`);
-      }
+      if (options.quiet !== true) process.stderr.write(formatSkipped([...inputs.skipped, ...report.skipped]));
       const failing = failingActions(options.failOn);
       const color = options.color && options.output === undefined && process.stdout.isTTY && process.env['NO_COLOR'] === undefined;
       let text: string;

@@ -5,7 +5,20 @@ import type { Finding, Subject } from '../engine/types.js';
 import type { ResourceRef } from '../k8s/object.js';
 import { gvkOf, nameOf, namespaceOf } from '../k8s/object.js';
 import { isClusterScoped } from '../k8s/scope.js';
-import { collectFiles, ManifestError, manifestsInSlice, parseManifests, readSource, SliceLineFinder, splitDocuments, type LoadedManifest, type ManifestSource } from './load.js';
+import {
+  collectFiles,
+  contentLine,
+  ManifestError,
+  manifestsInSlice,
+  parseManifests,
+  readSlice,
+  readSource,
+  SliceLineFinder,
+  splitDocuments,
+  type LoadedManifest,
+  type ManifestSource,
+  type SkippedInput,
+} from './load.js';
 
 export interface ScanFinding extends Finding {
   file: string;
@@ -60,8 +73,8 @@ export interface ScanReport {
   findings: ScanFinding[];
   resources: ScannedResource[];
   summary: ScanSummary;
-  /** Documents that are not Kubernetes objects at all (no apiVersion and no kind), e.g. Helm values files. */
-  skipped: { file: string; line: number }[];
+  /** Documents recognised as not Kubernetes objects: no apiVersion and no kind, patches, JSON data, templates. */
+  skipped: SkippedInput[];
 }
 
 export interface ScanOptions {
@@ -173,7 +186,12 @@ export function checkSources(
       let lines: SliceLineFinder | undefined;
       let manifests: LoadedManifest[];
       try {
-        manifests = manifestsInSlice(slice, documentIndex, source.name);
+        const content = readSlice(slice, documentIndex, source.name);
+        if ('skip' in content) {
+          skipped.push({ file: source.name, line: contentLine(slice), reason: content.skip });
+          return;
+        }
+        manifests = content.manifests;
       } catch (error) {
         note(error);
         return;
@@ -182,7 +200,7 @@ export function checkSources(
         const subject = manifestSubject(manifest, options.defaultNamespace);
         if (subject === undefined) {
           if (manifest.object['apiVersion'] === undefined && manifest.object['kind'] === undefined) {
-            skipped.push({ file: manifest.file, line: manifest.line });
+            skipped.push({ file: manifest.file, line: manifest.line, reason: 'no-kind' });
             continue;
           }
           note(new ManifestError(manifest.file, manifest.line, 'object needs both apiVersion and kind as non-empty strings'));

@@ -132,3 +132,46 @@ t.test('exit 2 stays for usage and config errors', async (t) => {
   writeFileSync(state, 'a: [1\n');
   t.equal(runCli(['scan', '--cluster-state', state, join(dir, 'apps', 'a-cm.yaml')]).code, 2, 'unreadable --cluster-state');
 });
+
+t.test('files that are not manifests are recognised and skipped, with one summary line by reason', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'secretguard-kinds-'));
+  const chart = join(dir, 'charts', 'app');
+  mkdirSync(join(chart, 'templates'), { recursive: true });
+  writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: app\nversion: 1.0.0\n');
+  writeFileSync(join(chart, 'values.yaml'), 'replicas: 1\n');
+  writeFileSync(join(chart, 'templates', 'deploy.yaml'), '{{- if .Values.enabled }}\napiVersion: apps/v1\nkind: Deployment\n{{- end }}\n');
+  const chart2 = join(dir, 'charts', 'other');
+  mkdirSync(join(chart2, 'templates'), { recursive: true });
+  writeFileSync(join(chart2, 'Chart.yaml'), 'apiVersion: v2\nname: other\nversion: 1.0.0\n');
+  mkdirSync(join(dir, 'env'));
+  writeFileSync(join(dir, 'env', 'values.yaml'), 'image: {tag: v1}\n');
+  writeFileSync(join(dir, 'env', 'values-prod.yaml'), 'image: {tag: v2}\n');
+  writeFileSync(join(dir, 'env', 'values.staging.yml'), 'image: [broken\n');
+  writeFileSync(join(dir, 'env', 'patch.json'), '[{"op": "replace", "path": "/spec/replicas", "value": 3}]');
+  writeFileSync(join(dir, 'env', 'patch.yaml'), '- op: add\n  path: /metadata/labels/x\n  value: y\n- op: remove\n  path: /spec/template\n');
+  writeFileSync(join(dir, 'env', 'package.json'), '{"name": "x", "version": "1.0.0"}');
+  writeFileSync(join(dir, 'env', 'list.json'), '[1, 2, 3]');
+  writeFileSync(join(dir, 'env', 'tpl.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {{replicas}}\n');
+  writeFileSync(join(dir, 'env', 'tpl2.yaml'), 'apiVersion: v1\nkind: ConfigMap\ndata:\n  a: {{ .Values.a }}\n  b:\n  - {{ .Values.b }}\n');
+  writeFileSync(join(dir, 'env', 'tpl3.yml'), '{{- range .Values.items }}\n- name: {{ .name }}\n{{- end }}\n');
+  // kustomization.yaml is loaded (the secretGenerator rule reads it), and so is a real manifest using {{ }} in strings.
+  writeFileSync(join(dir, 'env', 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- wf.yaml\n');
+  writeFileSync(
+    join(dir, 'env', 'wf.yaml'),
+    'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  name: wf\nspec:\n  templates:\n  - name: a\n    container:\n      args: ["{{inputs.parameters.message}}"]\n    script:\n      source: |\n        echo {{inputs.parameters.message}}\n',
+  );
+  writeFileSync(join(dir, 'env', 'key.yaml'), sealingKey);
+  const result = runCli(['scan', dir]);
+  t.equal(result.code, 1, 'the sealing key still fails the run');
+  t.equal(
+    result.stderr,
+    'skipped, not Kubernetes manifests: 2 Helm charts (render them: helm template … | secretguard scan -), 3 values files, 2 JSON6902 patches, 2 JSON data files, 3 Go templates\n',
+  );
+  t.match(result.stdout, /\n3 resources scanned: 1 deny, 0 warn, 0 audit, 0 error\n$/, 'key, kustomization, workflow… and nothing unreadable');
+  const json = JSON.parse(runCli(['scan', '-f', 'json', dir]).stdout) as { findings: { ruleId: string }[] };
+  t.notOk(json.findings.some((f) => f.ruleId === 'unreadable-manifest'));
+  const one = runCli(['scan', join(chart, 'Chart.yaml'), join(dir, 'env', 'values.yaml')]);
+  t.equal(one.stderr, 'skipped, not Kubernetes manifests: 1 document with no apiVersion and no kind\n', 'files named on the command line are read');
+  const quiet = runCli(['scan', '-q', dir]);
+  t.equal(quiet.stderr, '', '--quiet prints no summary');
+});
