@@ -31,6 +31,7 @@ interface ScanCommandOptions {
   clusterState?: string[];
   fix?: boolean;
   dryRun?: boolean;
+  exclude?: string[];
 }
 
 export function failingActions(failOn: 'warn' | 'deny'): (action: Action) => boolean {
@@ -50,7 +51,7 @@ interface Inputs {
 }
 
 /** Sources for the paths in the order given, with what the directory walk recognised and skipped. */
-function inputsFor(paths: readonly string[]): Inputs {
+function inputsFor(paths: readonly string[], exclude: readonly string[] = []): Inputs {
   const inputs: Inputs = { sources: [], files: [], skipped: [] };
   let stdin: ManifestSource | undefined;
   for (const path of paths) {
@@ -58,7 +59,7 @@ function inputsFor(paths: readonly string[]): Inputs {
       inputs.sources.push(() => (stdin ??= { name: '<stdin>', text: readFileSync(0, 'utf8') }));
       continue;
     }
-    const collected = collectInputs([path]);
+    const collected = collectInputs([path], { exclude });
     inputs.files.push(...collected.files);
     inputs.skipped.push(...collected.skipped);
     for (const file of collected.files) inputs.sources.push(() => readSource(file));
@@ -109,6 +110,7 @@ export function registerScan(program: Command): void {
     .option('--no-color', 'never colour the text output')
     .option('-n, --namespace <namespace>', 'namespace for namespaced objects that name none', 'default')
     .option('--cluster-state <path>', 'manifests describing the cluster (kubectl get … -o yaml); repeatable', collect)
+    .option('--exclude <glob>', 'skip paths matching this gitignore-style pattern (repeatable); .secretguardignore is read too', collect)
     .option('--fix', 'apply every enabled mutator to the files in place (not stdin), then scan the result')
     .option('--dry-run', 'with --fix: print a unified diff instead of writing the files')
     .action(async (paths: string[], options: ScanCommandOptions) => {
@@ -122,7 +124,7 @@ export function registerScan(program: Command): void {
       if (options.dryRun === true && options.fix !== true) throw new UsageError('--dry-run needs --fix');
       if (options.fix === true && paths.includes('-')) throw new UsageError('--fix rewrites files and cannot read standard input');
       const clusterState = sourcesFor(options.clusterState ?? []);
-      const inputs = inputsFor(paths);
+      const inputs = inputsFor(paths, options.exclude ?? []);
       const only = options.rule !== undefined ? { only: new Set(options.rule) } : {};
       const common = { clusterState, defaultNamespace: options.namespace, ...only };
       let report: ScanReport;

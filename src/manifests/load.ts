@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { extname, isAbsolute, join, relative, sep } from 'node:path';
+import ignoreModule, { type Ignore } from 'ignore';
 import jsYaml from 'js-yaml';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { isObject, parsePointer, type JsonObject } from '../k8s/json.js';
@@ -34,6 +35,9 @@ export interface ManifestSource {
   text: string;
 }
 
+// `ignore` is CommonJS: under NodeNext its default import is module.exports, whose .default is the factory.
+const ignore = ignoreModule.default;
+
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 /** Alias expansions allowed per document: a billion-laughs bomb is refused, real manifests never come close. */
 const MAX_ALIAS_COUNT = 1000;
@@ -54,13 +58,23 @@ export interface CollectedInputs {
 /** Helm values files: `values.yaml`, `values-prod.yaml`, `values.prod.yml`. */
 const VALUES_FILE = /^values(?:[-._][^/]*)?\.ya?ml$/i;
 
+/** The ignore file read at the root of each directory scanned, in gitignore syntax. */
+export const IGNORE_FILE = '.secretguardignore';
+
+export interface CollectOptions {
+  /** gitignore-syntax patterns (`--exclude`), matched relative to each directory scanned (files: the working directory). */
+  exclude?: readonly string[];
+}
+
 /**
  * Every manifest file under the given paths, directories recursively. Inside directories, Helm charts
- * (`Chart.yaml` next to `templates/`) and values files are recognised and skipped; a file named on the
- * command line is always read. Throws ManifestError (line 0) for a path that does not exist.
+ * (`Chart.yaml` next to `templates/`) and values files are recognised and skipped, as are paths matched by
+ * `exclude` or the directory's `.secretguardignore`; a file named on the command line is read unless
+ * `exclude` matches it. Throws ManifestError (line 0) for a path that does not exist.
  */
-export function collectInputs(paths: readonly string[]): CollectedInputs {
+export function collectInputs(paths: readonly string[], options: CollectOptions = {}): CollectedInputs {
   const result: CollectedInputs = { files: [], skipped: [] };
+  const exclude = options.exclude ?? [];
   for (const path of paths) {
     let stats;
     try {
@@ -68,8 +82,25 @@ export function collectInputs(paths: readonly string[]): CollectedInputs {
     } catch (error) {
       throw new ManifestError(path, 0, `cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }
-    if (stats.isDirectory()) walk(path, result);
-    else result.files.push(path);
+    if (stats.isDirectory()) {
+      const rules = ignore().add([...exclude]);
+      const ignoreFile = join(path, IGNORE_FILE);
+      let text: string | undefined;
+      try {
+        text = readFileSync(ignoreFile, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new ManifestError(ignoreFile, 0, `cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+      if (text !== undefined) rules.add(text);
+      walk(path, path, rules, result);
+      continue;
+    }
+    const fromCwd = relative(process.cwd(), path);
+    // ignore() takes only paths inside the root; a file elsewhere is matched by its own name.
+    const candidate = fromCwd.startsWith('..') || isAbsolute(fromCwd) ? path.split(sep).pop() ?? path : fromCwd;
+    if (exclude.length > 0 && ignore().add([...exclude]).ignores(candidate.split(sep).join('/'))) {
+      result.skipped.push({ file: path, line: 0, reason: 'excluded' });
+    } else result.files.push(path);
   }
   return result;
 }
@@ -79,7 +110,7 @@ export function collectFiles(paths: readonly string[]): string[] {
   return collectInputs(paths).files;
 }
 
-function walk(directory: string, result: CollectedInputs): void {
+function walk(root: string, directory: string, rules: Ignore, result: CollectedInputs): void {
   const entries = readdirSync(directory, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
   if (entries.some((e) => e.isFile() && e.name === 'Chart.yaml') && entries.some((e) => e.isDirectory() && e.name === 'templates')) {
     result.skipped.push({ file: directory, line: 0, reason: 'helm-chart' });
@@ -88,8 +119,11 @@ function walk(directory: string, result: CollectedInputs): void {
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const path = join(directory, entry.name);
-    if (entry.isDirectory()) walk(path, result);
-    else if (!entry.isFile() || !MANIFEST_EXTENSIONS.has(extname(entry.name).toLowerCase())) continue;
+    const isDirectory = entry.isDirectory();
+    if (!isDirectory && !(entry.isFile() && MANIFEST_EXTENSIONS.has(extname(entry.name).toLowerCase()))) continue;
+    if (rules.ignores(relative(root, path).split(sep).join('/') + (isDirectory ? '/' : ''))) {
+      result.skipped.push({ file: path, line: 0, reason: 'excluded' });
+    } else if (isDirectory) walk(root, path, rules, result);
     else if (VALUES_FILE.test(entry.name)) result.skipped.push({ file: path, line: 0, reason: 'values' });
     else result.files.push(path);
   }

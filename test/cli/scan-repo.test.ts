@@ -175,3 +175,37 @@ t.test('files that are not manifests are recognised and skipped, with one summar
   const quiet = runCli(['scan', '-q', dir]);
   t.equal(quiet.stderr, '', '--quiet prints no summary');
 });
+
+t.test('--exclude (repeatable) and .secretguardignore at the scan root, in gitignore syntax', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'secretguard-exclude-'));
+  for (const sub of ['apps', 'docs/examples', 'vendor/x', 'apps/legacy']) mkdirSync(join(dir, sub), { recursive: true });
+  writeFileSync(join(dir, 'apps', 'key.yaml'), sealingKey);
+  writeFileSync(join(dir, 'apps', 'legacy', 'broken.yaml'), 'a: [1\n');
+  writeFileSync(join(dir, 'apps', 'legacy', 'keep.yaml'), sealingKey);
+  writeFileSync(join(dir, 'docs', 'examples', 'key.yaml'), sealingKey);
+  writeFileSync(join(dir, 'vendor', 'x', 'key.yml'), sealingKey);
+  writeFileSync(join(dir, 'apps', 'test-key.yaml'), sealingKey);
+  const files = (stdout: string) =>
+    (JSON.parse(stdout) as { findings: { file: string }[] }).findings.map((f) => f.file.slice(dir.length + 1)).sort();
+
+  const all = runCli(['scan', '-f', 'json', dir]);
+  t.same(files(all.stdout), ['apps/key.yaml', 'apps/legacy/broken.yaml', 'apps/legacy/keep.yaml', 'apps/test-key.yaml', 'docs/examples/key.yaml', 'vendor/x/key.yml']);
+
+  const excluded = runCli(['scan', '-f', 'json', '--exclude', 'docs/', '--exclude', '*.yml', '--exclude', 'test-*', dir]);
+  t.same(files(excluded.stdout), ['apps/key.yaml', 'apps/legacy/broken.yaml', 'apps/legacy/keep.yaml']);
+  t.equal(excluded.stderr, 'skipped, not Kubernetes manifests: 3 excluded paths\n');
+
+  // Negation re-includes a file, as in .gitignore; comments and blank lines are ignored.
+  writeFileSync(join(dir, '.secretguardignore'), '# generated\nvendor/\n\napps/legacy/*\n!apps/legacy/keep.yaml\n');
+  const ignored = runCli(['scan', '-f', 'json', dir]);
+  t.same(files(ignored.stdout), ['apps/key.yaml', 'apps/legacy/keep.yaml', 'apps/test-key.yaml', 'docs/examples/key.yaml']);
+  t.equal(ignored.code, 1);
+  const both = runCli(['scan', '-f', 'json', '--exclude', '/docs', dir]);
+  t.same(files(both.stdout), ['apps/key.yaml', 'apps/legacy/keep.yaml', 'apps/test-key.yaml'], '--exclude adds to the ignore file');
+  // Scanning a subdirectory: its own root, whose ignore file (none) applies.
+  t.same(files(runCli(['scan', '-f', 'json', join(dir, 'vendor')]).stdout), ['vendor/x/key.yml']);
+  // A file named on the command line is excluded by --exclude, relative to the working directory.
+  const named = runCli(['scan', '--exclude', 'apps/key.yaml', join('apps', 'key.yaml'), join('apps', 'test-key.yaml')], undefined, dir);
+  t.match(named.stdout, /^apps\/test-key\.yaml:8: deny/);
+  t.notMatch(named.stdout, /^apps\/key\.yaml/m);
+});
