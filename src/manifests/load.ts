@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, isAbsolute, join, relative, sep } from 'node:path';
 import ignoreModule, { type Ignore } from 'ignore';
 import jsYaml from 'js-yaml';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { CST, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { isObject, parsePointer, type JsonObject } from '../k8s/json.js';
 
 /** A manifest that could not be read or parsed, reported as `file:line: message` with exit code 2. */
@@ -199,12 +199,29 @@ const MANIFEST_SCHEMA = jsYaml.CORE_SCHEMA.extend({
   implicit: [new jsYaml.Type('tag:yaml.org,2002:merge', { kind: 'scalar', resolve: (data: unknown) => data === '<<' })],
 });
 
-/** Anchors or aliases outside quotes are rare in manifests; those documents take the guarded parser. */
+/** Text that may be an anchor or alias; most hits are shell (`a && b`) or globs inside strings. */
 const ALIAS_SYNTAX = /(?:^|[\s[{,:-])[*&][^\s,[\]{}]/m;
 
-/** Decode one document: js-yaml (fast) normally, the `yaml` package (alias-bomb guard) when aliases appear. */
+/**
+ * Whether the document really holds an anchor or an alias, by its tokens: `&&` or `*` inside a quoted or
+ * block scalar is text. Only such documents need the guarded parser, which is also stricter than go-yaml
+ * about the indentation of multi-line quoted strings (valid Argo Workflows manifests would fail).
+ */
+function hasAnchorOrAlias(text: string): boolean {
+  for (const token of new Lexer().lex(text)) {
+    const type = CST.tokenType(token);
+    if (type === 'anchor' || type === 'alias') return true;
+  }
+  return false;
+}
+
+/**
+ * Decode one document: js-yaml (fast) normally, the `yaml` package (alias-bomb guard) when aliases appear.
+ * A key given twice is refused, as sigs.k8s.io/yaml's YAMLToJSONStrict does: kubectl's lenient YAMLToJSON keeps
+ * the last value, which would hide an earlier one (a secret still in git) from every rule.
+ */
 function decodeSlice(slice: DocumentSlice, file: string): unknown {
-  if (ALIAS_SYNTAX.test(slice.text)) {
+  if (ALIAS_SYNTAX.test(slice.text) && hasAnchorOrAlias(slice.text)) {
     const document = parseDocument(slice.text, { prettyErrors: false, uniqueKeys: true, merge: true, lineCounter: new LineCounter() });
     const error = document.errors[0];
     if (error !== undefined) {
