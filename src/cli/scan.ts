@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { buildEngine, loadEffectiveConfig } from '../engine/setup.js';
 import type { Engine } from '../engine/engine.js';
@@ -16,6 +17,7 @@ import { formatSkipped } from '../report/skipped.js';
 import { formatText } from '../report/text.js';
 import { allRules } from '../rules/index.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './exit.js';
+import { applyBaseline, writeBaseline } from './baseline.js';
 import { VERSION } from './version.js';
 import { collect } from './options.js';
 
@@ -32,6 +34,8 @@ interface ScanCommandOptions {
   fix?: boolean;
   dryRun?: boolean;
   exclude?: string[];
+  baseline?: string;
+  writeBaseline?: string;
 }
 
 export function failingActions(failOn: 'warn' | 'deny'): (action: Action) => boolean {
@@ -96,6 +100,35 @@ function runFix(engine: Engine, files: readonly string[], options: ScanCommandOp
   return originals.map((source) => () => ({ name: source.name, text: fixed.get(source.name) ?? source.text }));
 }
 
+/** The config file a scan uses: `-c`, else the nearest `.secretguard.yaml` from the scan root upward. */
+export function discoverConfig(explicit: string | undefined, paths: readonly string[]): string | undefined {
+  if (explicit !== undefined) return explicit;
+  const first = paths.find((path) => path !== '-');
+  let directory = resolve(first === undefined ? '.' : first);
+  if (first !== undefined && !isDirectory(directory)) directory = dirname(directory);
+  for (;;) {
+    const candidate = join(directory, CONFIG_FILE);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(directory);
+    if (parent === directory) return undefined;
+    directory = parent;
+  }
+}
+
+const CONFIG_FILE = '.secretguard.yaml';
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 export function registerScan(program: Command): void {
   program
     .command('scan')
@@ -103,7 +136,7 @@ export function registerScan(program: Command): void {
     .argument('[paths...]', 'files, directories (recursive *.yaml, *.yml, *.json) or - for stdin')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'junit']).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .option('-c, --config <file>', 'SecretGuardConfig file (defaults are embedded)')
+    .option('-c, --config <file>', 'SecretGuardConfig file (default: the nearest .secretguard.yaml from the scan root upward, else the embedded defaults)')
     .option('-r, --rule <id>', 'run only this rule (repeatable)', collect)
     .addOption(new Option('--fail-on <level>', 'lowest action that fails the run').choices(['warn', 'deny']).default('deny'))
     .option('-q, --quiet', 'print only failing findings and no summary')
@@ -111,11 +144,14 @@ export function registerScan(program: Command): void {
     .option('-n, --namespace <namespace>', 'namespace for namespaced objects that name none', 'default')
     .option('--cluster-state <path>', 'manifests describing the cluster (kubectl get … -o yaml); repeatable', collect)
     .option('--exclude <glob>', 'skip paths matching this gitignore-style pattern (repeatable); .secretguardignore is read too', collect)
+    .option('--baseline <file>', 'ignore the findings recorded in this baseline; new ones still fail, stale entries are listed')
+    .option('--write-baseline <file>', 'record every current finding in this baseline file (then they no longer fail)')
     .option('--fix', 'apply every enabled mutator to the files in place (not stdin), then scan the result')
     .option('--dry-run', 'with --fix: print a unified diff instead of writing the files')
     .action(async (paths: string[], options: ScanCommandOptions) => {
       if (paths.length === 0) throw new UsageError('no input: give files, directories, or - for standard input');
-      const config = loadEffectiveConfig(options.config);
+      const configPath = discoverConfig(options.config, paths);
+      const config = loadEffectiveConfig(configPath);
       const known = new Set(allRules.map((r) => r.meta.id));
       for (const id of options.rule ?? []) {
         if (!known.has(id)) throw new UsageError(`unknown rule ${id} (see \`secretguard rules\`)`);
@@ -134,10 +170,23 @@ export function registerScan(program: Command): void {
         const shares = paths.includes('-') ? undefined : planParallelScan(inputs.files);
         report =
           shares !== undefined
-            ? await scanFilesInParallel({ configPath: options.config, shares, clusterState, defaultNamespace: options.namespace, only: options.rule })
+            ? await scanFilesInParallel({ configPath, shares, clusterState, defaultNamespace: options.namespace, only: options.rule })
             : scanManifests(engine, { sources: inputs.sources, ...common });
       }
       if (options.quiet !== true) process.stderr.write(formatSkipped([...inputs.skipped, ...report.skipped]));
+      if (options.writeBaseline !== undefined) {
+        writeBaseline(options.writeBaseline, report.findings);
+        process.stderr.write(`baseline: recorded ${plural(report.findings.length, 'finding')} in ${options.writeBaseline}\n`);
+      }
+      const baselinePath = options.baseline ?? options.writeBaseline;
+      if (baselinePath !== undefined) {
+        const applied = applyBaseline(baselinePath, report);
+        report = applied.report;
+        if (options.quiet !== true) {
+          const stale = applied.stale.map((e) => `\n  stale: ${e.ruleId} ${e.resource}${e.field === '' ? '' : ` ${e.field}`}`).join('');
+          process.stderr.write(`baseline: ${applied.baselined} known finding(s) ignored, ${applied.stale.length} stale entr${applied.stale.length === 1 ? 'y' : 'ies'}${stale}\n`);
+        }
+      }
       const failing = failingActions(options.failOn);
       const color = options.color && options.output === undefined && process.stdout.isTTY && process.env['NO_COLOR'] === undefined;
       let text: string;

@@ -5,6 +5,7 @@ import type { Finding, Subject } from '../engine/types.js';
 import type { ResourceRef } from '../k8s/object.js';
 import { gvkOf, nameOf, namespaceOf } from '../k8s/object.js';
 import { isClusterScoped } from '../k8s/scope.js';
+import { fileFingerprintOf, fingerprintOf } from './fingerprint.js';
 import {
   collectFiles,
   contentLine,
@@ -23,6 +24,8 @@ import {
 export interface ScanFinding extends Finding {
   file: string;
   line: number;
+  /** Rule, resource, field and a keyed hash of the value (fingerprint.ts): baselines and SARIF. */
+  fingerprint: string;
 }
 
 /** One scanned resource and the rules that applied to it (JUnit writes a testcase for each). */
@@ -66,6 +69,7 @@ export function unreadableFinding(error: ManifestError): ScanFinding {
     field: '',
     file: error.file,
     line: error.line,
+    fingerprint: fileFingerprintOf(UNREADABLE_MANIFEST.id, error.file, error.reason),
   };
 }
 
@@ -197,6 +201,11 @@ export function checkSources(
         return;
       }
       for (const manifest of manifests) {
+        // secretguard's own config in the repository is configuration, never a resource to admit.
+        if (isSecretGuardConfig(manifest.object)) {
+          skipped.push({ file: manifest.file, line: manifest.line, reason: 'config' });
+          continue;
+        }
         const subject = manifestSubject(manifest, options.defaultNamespace);
         if (subject === undefined) {
           if (manifest.object['apiVersion'] === undefined && manifest.object['kind'] === undefined) {
@@ -217,7 +226,7 @@ export function checkSources(
         for (const finding of engine.evaluate(subject, view, evaluateOptions)) {
           lines ??= new SliceLineFinder(slice);
           const line = finding.field === '' ? manifest.line : lines.lineOf(manifest.pointerPrefix + finding.field, manifest.line);
-          const located = { ...finding, file: manifest.file, line };
+          const located = { ...finding, file: manifest.file, line, fingerprint: fingerprintOf(finding, manifest.object) };
           fileFindings.push(located);
           scanned.findings.push(located);
         }
@@ -228,6 +237,11 @@ export function checkSources(
     findings.push(...fileFindings);
   }
   return { findings, resources, summary: summarize(resources.length, findings), skipped };
+}
+
+function isSecretGuardConfig(object: LoadedManifest['object']): boolean {
+  const apiVersion = object['apiVersion'];
+  return object['kind'] === 'SecretGuardConfig' && typeof apiVersion === 'string' && apiVersion.startsWith('secretguard.io/');
 }
 
 export function summarize(resources: number, findings: readonly ScanFinding[]): ScanSummary {

@@ -69,9 +69,7 @@ export function formatSarif(report: ScanReport, rules: readonly Rule[], version:
                 ],
               },
             ],
-            partialFingerprints: {
-              resourceField: `${finding.resource.kind}/${finding.resource.namespace ?? ''}/${finding.resource.name ?? ''}${finding.field}#${finding.ruleId}`,
-            },
+            partialFingerprints: { 'secretguard/v1': finding.fingerprint },
           };
         }),
       },

@@ -209,3 +209,107 @@ t.test('--exclude (repeatable) and .secretguardignore at the scan root, in gitig
   t.match(named.stdout, /^apps\/test-key\.yaml:8: deny/);
   t.notMatch(named.stdout, /^apps\/key\.yaml/m);
 });
+
+t.test('valid Argo Workflows manifests with shell && in wrapped quoted strings are scanned, not errors', async (t) => {
+  const wf = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: build
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    container:
+      image: alpine
+      command: [sh, -c]
+      args: ["cd /src && make &&
+      make test && echo *.tar"]
+`;
+  const result = runCli(['scan', '-'], wf);
+  t.equal(result.code, 0);
+  t.equal(result.stdout, '1 resources scanned: 0 deny, 0 warn, 0 audit, 0 error\n');
+  const dup = runCli(['scan', '-'], 'apiVersion: v1\nkind: ConfigMap\nkind: Secret\n');
+  t.equal(dup.code, 1, 'a duplicate key is still an error finding (YAMLToJSONStrict), the scan goes on');
+  t.match(dup.stdout, /^<stdin>:3: error \[unreadable-manifest\] YAML syntax error: duplicated mapping key\n/);
+});
+
+t.test('a SecretGuardConfig met during a scan is never scanned as a resource', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'secretguard-config-met-'));
+  const config = 'apiVersion: secretguard.io/v1alpha1\nkind: SecretGuardConfig\nrules:\n  no-sealing-key-in-git: warn\n';
+  writeFileSync(join(dir, 'secretguard.yaml'), config);
+  writeFileSync(join(dir, 'multi.yaml'), `${configMap('a')}---\n${config}`);
+  writeFileSync(join(dir, 'list.yaml'), `apiVersion: v1\nkind: List\nitems:\n- ${config.trimEnd().split('\n').join('\n  ')}\n`);
+  // Another group's kind of the same name is a resource like any other.
+  writeFileSync(join(dir, 'other.yaml'), 'apiVersion: example.com/v1\nkind: SecretGuardConfig\nmetadata:\n  name: x\n');
+  const result = runCli(['scan', dir]);
+  t.equal(result.code, 0);
+  t.equal(result.stdout, '2 resources scanned: 0 deny, 0 warn, 0 audit, 0 error\n');
+  t.equal(result.stderr, 'skipped, not Kubernetes manifests: 3 SecretGuardConfigs\n');
+  const example = runCli(['scan', '-f', 'json', join(ROOT, 'examples', 'multi-tenant')]);
+  t.notOk((JSON.parse(example.stdout) as { findings: { resource: { kind: string } }[] }).findings.some((f) => f.resource.kind === 'SecretGuardConfig'));
+  t.match(example.stderr, /1 SecretGuardConfig\b/);
+});
+
+t.test('config discovery: the nearest .secretguard.yaml from the scan root upward; -c overrides it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'secretguard-discover-'));
+  mkdirSync(join(dir, 'apps', 'deep'), { recursive: true });
+  writeFileSync(join(dir, '.secretguard.yaml'), 'apiVersion: secretguard.io/v1alpha1\nkind: SecretGuardConfig\nrules:\n  no-sealing-key-in-git: warn\n');
+  writeFileSync(join(dir, 'apps', 'deep', 'key.yaml'), sealingKey);
+  for (const target of [dir, join(dir, 'apps'), join(dir, 'apps', 'deep'), join(dir, 'apps', 'deep', 'key.yaml')]) {
+    const result = runCli(['scan', target]);
+    t.equal(result.code, 0, `${target.slice(dir.length) || '/'}: the warn config applies`);
+    t.match(result.stdout, /: warn \[no-sealing-key-in-git\]/);
+  }
+  t.equal(runCli(['scan', '-'], sealingKey, join(dir, 'apps')).code, 0, 'stdin: from the working directory upward');
+  const strict = join(dir, 'strict.txt');
+  writeFileSync(strict, 'apiVersion: secretguard.io/v1alpha1\nkind: SecretGuardConfig\nrules:\n  no-sealing-key-in-git: deny\n');
+  t.equal(runCli(['scan', '-c', strict, dir]).code, 1, '-c overrides the discovered file');
+  // A nearer file wins over a farther one.
+  writeFileSync(join(dir, 'apps', '.secretguard.yaml'), 'apiVersion: secretguard.io/v1alpha1\nkind: SecretGuardConfig\nrules:\n  no-sealing-key-in-git: audit\n');
+  t.match(runCli(['scan', join(dir, 'apps')]).stdout, /: audit \[no-sealing-key-in-git\]/);
+  writeFileSync(join(dir, 'apps', '.secretguard.yaml'), 'apiVersion: secretguard.io/v1alpha1\nkind: SecretGuardConfig\nrulez: {}\n');
+  const invalid = runCli(['scan', join(dir, 'apps')]);
+  t.equal(invalid.code, 2, 'an invalid discovered config is a config error');
+  t.match(invalid.stderr, '/rulez: unknown field');
+});
+
+t.test('baseline: --write-baseline records, --baseline ignores known findings, new ones fail, stale ones are listed', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'secretguard-baseline-'));
+  const secret = (name: string, value: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${name}\n  namespace: app\nstringData:\n  password: ${value}\n`;
+  writeFileSync(join(dir, 'a.yaml'), secret('a', SECRET));
+  writeFileSync(join(dir, 'key.yaml'), sealingKey);
+  const baseline = join(mkdtempSync(join(tmpdir(), 'secretguard-baseline-file-')), 'baseline.json');
+  const before = runCli(['scan', '-f', 'json', dir]);
+  t.equal(before.code, 1);
+  const written = runCli(['scan', '--write-baseline', baseline, dir]);
+  t.equal(written.code, 0, 'writing the baseline adopts the current findings');
+  const file = readFileSync(baseline, 'utf8');
+  t.same(leaks(file), [], 'the baseline never holds the value');
+  const entries = (JSON.parse(file) as { findings: { fingerprint: string }[] }).findings;
+  const sarif = JSON.parse(runCli(['scan', '-f', 'sarif', dir]).stdout) as { runs: { results: { partialFingerprints: Record<string, string> }[] }[] };
+  t.same(
+    sarif.runs[0]?.results.map((r) => r.partialFingerprints['secretguard/v1']).sort(),
+    entries.map((e) => e.fingerprint).sort(),
+    'the same fingerprints as SARIF partialFingerprints',
+  );
+  const clean = runCli(['scan', '--baseline', baseline, dir]);
+  t.equal(clean.code, 0);
+  t.equal(clean.stderr, `baseline: ${entries.length} known finding(s) ignored, 0 stale entries\n`);
+  t.match(clean.stdout, /0 deny/);
+  // The same value moved to another line still matches; a changed value, a new resource or field is new.
+  writeFileSync(join(dir, 'a.yaml'), `# moved\n\n${secret('a', SECRET)}`);
+  t.equal(runCli(['scan', '--baseline', baseline, dir]).code, 0, 'a moved finding is still known');
+  writeFileSync(join(dir, 'a.yaml'), secret('a', SECRET + 'x'));
+  const changed = runCli(['scan', '--baseline', baseline, dir]);
+  t.equal(changed.code, 1, 'a changed value is a new finding');
+  t.match(changed.stderr, /1 stale entry\n  stale: no-plaintext-secret Secret app\/a \/stringData\/password\n/);
+  writeFileSync(join(dir, 'a.yaml'), secret('a', SECRET));
+  writeFileSync(join(dir, 'b.yaml'), secret('b', SECRET));
+  t.equal(runCli(['scan', '--baseline', baseline, dir]).code, 1, 'the same value in a new resource fails');
+  writeFileSync(baseline, '{"version": 1, "findings": [{"fingerprint": 1}]}');
+  t.equal(runCli(['scan', '--baseline', baseline, dir]).code, 2, 'an invalid baseline is a usage error');
+  writeFileSync(baseline, `{"version": 1, "findings": [${SECRET}`);
+  const broken = runCli(['scan', '--baseline', baseline, dir]);
+  t.equal(broken.code, 2);
+  t.same(leaks(broken.stderr), [], 'a broken baseline is not quoted');
+});
