@@ -36,6 +36,7 @@ interface ScanCommandOptions {
   exclude?: string[];
   baseline?: string;
   writeBaseline?: string;
+  exitCode?: boolean;
 }
 
 export function failingActions(failOn: 'warn' | 'deny'): (action: Action) => boolean {
@@ -81,6 +82,9 @@ function parses(source: ManifestSource): boolean {
   }
 }
 
+/** Whether the last runFix changed (or, with --dry-run, would change) a file. */
+let changed = false;
+
 /** `--fix`: rewrite the files (or print the diff); returns sources holding the fixed texts for the scan. */
 function runFix(engine: Engine, files: readonly string[], options: ScanCommandOptions): (() => ManifestSource)[] {
   const originals = files.map((file) => readSource(file));
@@ -93,10 +97,13 @@ function runFix(engine: Engine, files: readonly string[], options: ScanCommandOp
   const fixed = new Map(fixes.map((fix) => [fix.file, fix.after]));
   const dryRun = options.dryRun === true;
   for (const fix of fixes) {
-    if (dryRun) process.stdout.write(unifiedDiff(fix.before, fix.after, `a/${fix.file}`, `b/${fix.file}`));
+    // git's a/ b/ prefixes, without doubling the slash of an absolute path.
+    const name = fix.file.replace(/^\/+/, '');
+    if (dryRun) process.stdout.write(unifiedDiff(fix.before, fix.after, `a/${name}`, `b/${name}`));
     else writeFileSync(fix.file, fix.after);
   }
   process.stderr.write(formatFixSummary(fixes, dryRun));
+  changed = fixes.some((fix) => fix.before !== fix.after);
   return originals.map((source) => () => ({ name: source.name, text: fixed.get(source.name) ?? source.text }));
 }
 
@@ -129,6 +136,13 @@ function isDirectory(path: string): boolean {
   }
 }
 
+/** FORCE_COLOR (not 0/false) forces colour, as in Node and chalk; otherwise a TTY without NO_COLOR. */
+function colorWanted(env: NodeJS.ProcessEnv, tty: boolean): boolean {
+  const force = env['FORCE_COLOR'];
+  if (force !== undefined && force !== '0' && force !== 'false') return true;
+  return tty && env['NO_COLOR'] === undefined;
+}
+
 export function registerScan(program: Command): void {
   program
     .command('scan')
@@ -148,6 +162,7 @@ export function registerScan(program: Command): void {
     .option('--write-baseline <file>', 'record every current finding in this baseline file (then they no longer fail)')
     .option('--fix', 'apply every enabled mutator to the files in place (not stdin), then scan the result')
     .option('--dry-run', 'with --fix: print a unified diff instead of writing the files')
+    .option('--exit-code', 'with --fix --dry-run: exit 1 when there is a diff, as git diff --exit-code does')
     .action(async (paths: string[], options: ScanCommandOptions) => {
       if (paths.length === 0) throw new UsageError('no input: give files, directories, or - for standard input');
       const configPath = discoverConfig(options.config, paths);
@@ -158,6 +173,7 @@ export function registerScan(program: Command): void {
       }
       const engine = buildEngine(config);
       if (options.dryRun === true && options.fix !== true) throw new UsageError('--dry-run needs --fix');
+      if (options.exitCode === true && options.dryRun !== true) throw new UsageError('--exit-code needs --fix --dry-run');
       if (options.fix === true && paths.includes('-')) throw new UsageError('--fix rewrites files and cannot read standard input');
       const clusterState = sourcesFor(options.clusterState ?? []);
       const inputs = inputsFor(paths, options.exclude ?? []);
@@ -188,7 +204,7 @@ export function registerScan(program: Command): void {
         }
       }
       const failing = failingActions(options.failOn);
-      const color = options.color && options.output === undefined && process.stdout.isTTY && process.env['NO_COLOR'] === undefined;
+      const color = options.color && options.output === undefined && colorWanted(process.env, process.stdout.isTTY);
       let text: string;
       switch (options.format) {
         case 'json':
@@ -206,6 +222,7 @@ export function registerScan(program: Command): void {
       }
       if (options.output !== undefined) writeFileSync(options.output, text);
       else process.stdout.write(text);
-      process.exitCode = report.findings.some((f) => failing(f.action)) ? EXIT_FINDINGS : EXIT_OK;
+      const diffFails = options.exitCode === true && changed;
+      process.exitCode = diffFails || report.findings.some((f) => failing(f.action)) ? EXIT_FINDINGS : EXIT_OK;
     });
 }

@@ -29,7 +29,7 @@ export function formatText(report: ScanReport, options: TextOptions): string {
   }
   if (!options.quiet) {
     const s = report.summary;
-    lines.push(`${s.resources} resources scanned: ${s.deny} deny, ${s.warn} warn, ${s.audit} audit, ${s.error} error`);
+    lines.push(`${s.resources} resource${s.resources === 1 ? '' : 's'} scanned: ${s.deny} deny, ${s.warn} warn, ${s.audit} audit, ${s.error} error`);
   }
   return lines.length === 0 ? '' : lines.join('\n') + '\n';
 }

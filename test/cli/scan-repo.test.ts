@@ -227,7 +227,7 @@ spec:
 `;
   const result = runCli(['scan', '-'], wf);
   t.equal(result.code, 0);
-  t.equal(result.stdout, '1 resources scanned: 0 deny, 0 warn, 0 audit, 0 error\n');
+  t.equal(result.stdout, '1 resource scanned: 0 deny, 0 warn, 0 audit, 0 error\n');
   const dup = runCli(['scan', '-'], 'apiVersion: v1\nkind: ConfigMap\nkind: Secret\n');
   t.equal(dup.code, 1, 'a duplicate key is still an error finding (YAMLToJSONStrict), the scan goes on');
   t.match(dup.stdout, /^<stdin>:3: error \[unreadable-manifest\] YAML syntax error: duplicated mapping key\n/);

@@ -31,7 +31,7 @@ writeFileSync(badYaml, 'apiVersion: v1\nkind: ConfigMap\ndata:\n  a: [1, 2\n  b:
 t.test('a clean input exits 0 with a summary', async (t) => {
   const result = runCli(['scan', join(dir, 'nested')]);
   t.equal(result.code, 0);
-  t.equal(result.stdout, '1 resources scanned: 0 deny, 0 warn, 0 audit, 0 error\n');
+  t.equal(result.stdout, '1 resource scanned: 0 deny, 0 warn, 0 audit, 0 error\n');
 });
 
 t.test('a denial exits 1 and names file, line, rule and resource in text output', async (t) => {
@@ -84,7 +84,7 @@ t.test('documents that are not Kubernetes objects are skipped with a note; half 
   const result = runCli(['scan', values]);
   t.equal(result.code, 0);
   t.equal(result.stderr, 'skipped, not Kubernetes manifests: 1 document with no apiVersion and no kind\n', 'a file named on the command line is read, values or not');
-  t.equal(result.stdout, '1 resources scanned: 0 deny, 0 warn, 0 audit, 0 error\n');
+  t.equal(result.stdout, '1 resource scanned: 0 deny, 0 warn, 0 audit, 0 error\n');
   const half = runCli(['scan', '-'], 'kind: ConfigMap\nmetadata:\n  name: x\n');
   t.equal(half.code, 1);
   t.equal(half.stdout, '<stdin>:1: error [unreadable-manifest] object needs both apiVersion and kind as non-empty strings\n0 resources scanned: 0 deny, 0 warn, 0 audit, 1 error\n');
