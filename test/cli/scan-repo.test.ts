@@ -302,7 +302,7 @@ t.test('baseline: --write-baseline records, --baseline ignores known findings, n
   writeFileSync(join(dir, 'a.yaml'), secret('a', SECRET + 'x'));
   const changed = runCli(['scan', '--baseline', baseline, dir]);
   t.equal(changed.code, 1, 'a changed value is a new finding');
-  t.match(changed.stderr, /1 stale entry\n  stale: no-plaintext-secret Secret app\/a \/stringData\/password\n/);
+  t.match(changed.stderr, /1 stale entry\n {2}stale: no-plaintext-secret Secret app\/a \/stringData\/password\n/);
   writeFileSync(join(dir, 'a.yaml'), secret('a', SECRET));
   writeFileSync(join(dir, 'b.yaml'), secret('b', SECRET));
   t.equal(runCli(['scan', '--baseline', baseline, dir]).code, 1, 'the same value in a new resource fails');
