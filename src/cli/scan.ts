@@ -11,6 +11,7 @@ import { collectInputs, ManifestError, parseManifests, readSource, type Manifest
 import { planParallelScan, scanFilesInParallel } from '../manifests/parallel.js';
 import { scanManifests, type ScanReport } from '../manifests/scan.js';
 import { formatJson } from '../report/json.js';
+import { formatGithub } from '../report/github.js';
 import { formatJunit } from '../report/junit.js';
 import { formatSarif } from '../report/sarif.js';
 import { formatSkipped } from '../report/skipped.js';
@@ -22,7 +23,7 @@ import { VERSION } from './version.js';
 import { collect } from './options.js';
 
 interface ScanCommandOptions {
-  format: 'text' | 'json' | 'sarif' | 'junit';
+  format: 'text' | 'json' | 'sarif' | 'junit' | 'github';
   output?: string;
   config?: string;
   rule?: string[];
@@ -148,7 +149,7 @@ export function registerScan(program: Command): void {
     .command('scan')
     .description('check manifests offline with the same rules as the webhook (`-` reads stdin)')
     .argument('[paths...]', 'files, directories (recursive *.yaml, *.yml, *.json) or - for stdin')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'junit']).default('text'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'junit', 'github']).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('-c, --config <file>', 'SecretGuardConfig file (default: the nearest .secretguard.yaml from the scan root upward, else the embedded defaults)')
     .option('-r, --rule <id>', 'run only this rule (repeatable)', collect)
@@ -215,6 +216,9 @@ export function registerScan(program: Command): void {
           break;
         case 'junit':
           text = formatJunit(report, failing);
+          break;
+        case 'github':
+          text = formatGithub(report);
           break;
         case 'text':
           text = formatText(report, { color, quiet: options.quiet === true, failing });

@@ -95,3 +95,18 @@ t.test('cert --out-dir refuses to overwrite an existing CA or key without --forc
   t.equal(runCli([...args, '--force']).code, 0, '--force overwrites');
   t.not(readFileSync(join(dir, 'ca.crt'), 'utf8'), ca);
 });
+
+t.test('--format github writes one workflow command per finding, escaped, paths from the working directory', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'secretguard-github-'));
+  writeFileSync(join(dir, 'key.yaml'), sealingKey);
+  writeFileSync(join(dir, 'broken, odd:name.yaml'), 'a: [1\n');
+  const result = runCli(['scan', '-f', 'github', '.'], undefined, dir);
+  t.equal(result.code, 1);
+  const lines = result.stdout.trimEnd().split('\n');
+  t.equal(lines.length, 2);
+  t.match(lines[0], /^::error file=broken%2C odd%3Aname\.yaml,line=1,title=unreadable-manifest::\[unreadable-manifest\] /);
+  t.match(lines[1], /^::error file=key\.yaml,line=7,title=no-sealing-key-in-git::\[no-sealing-key-in-git\] Secret k /);
+  const warn = join(dir, 'warn.txt');
+  writeFileSync(warn, 'apiVersion: secretguard.io/v1alpha1\nkind: SecretGuardConfig\nrules:\n  no-sealing-key-in-git: warn\n');
+  t.match(runCli(['scan', '-f', 'github', '-c', warn, 'key.yaml'], undefined, dir).stdout, /^::warning file=key\.yaml,line=7,/);
+});
