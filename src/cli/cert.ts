@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { generateCertificates } from '../certs/generate.js';
@@ -12,6 +12,7 @@ interface CertOptions {
   host?: string[];
   validityDays: string;
   clusterDomain: string;
+  force?: boolean;
 }
 
 export function registerCert(program: Command): void {
@@ -24,10 +25,16 @@ export function registerCert(program: Command): void {
     .option('--host <name>', 'extra SAN: DNS name or IP address, e.g. localhost or 127.0.0.1 (repeatable)', collect)
     .option('--validity-days <n>', 'validity of both certificates', '365')
     .option('--cluster-domain <domain>', 'cluster DNS domain', 'cluster.local')
+    .option('--force', 'overwrite an existing ca.crt, tls.crt or tls.key')
     .action((options: CertOptions) => {
       const validityDays = Number(options.validityDays);
       if (!Number.isInteger(validityDays) || validityDays < 1 || validityDays > 3650) {
         throw new UsageError('--validity-days must be an integer from 1 to 3650');
+      }
+      const existing = ['ca.crt', 'tls.crt', 'tls.key'].filter((name) => existsSync(join(options.outDir, name)));
+      if (existing.length > 0 && options.force !== true) {
+        // Overwriting a CA silently breaks every caBundle made from it.
+        throw new UsageError(`${options.outDir} already holds ${existing.join(', ')}; refusing to overwrite without --force`);
       }
       const generated = generateCertificates({
         service: options.service,

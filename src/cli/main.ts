@@ -5,6 +5,12 @@ import { ManifestError } from '../manifests/load.js';
 import { EXIT_USAGE, UsageError } from './exit.js';
 import { VERSION } from './version.js';
 
+// `secretguard rules | head -1`: a reader that goes away is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 const program = new Command('secretguard')
   .description('keeps secrets out of git and inside their tenant')
   .version(VERSION)
@@ -37,7 +43,8 @@ function exitCodeFor(error: unknown): number {
     return error.exitCode === 0 ? 0 : EXIT_USAGE;
   }
   if (error instanceof ManifestError) {
-    process.stderr.write(`${error.message}\n`);
+    // Line 0: a whole path (one that does not exist), not a place in a file.
+    process.stderr.write(error.line === 0 ? `secretguard: ${error.file}: ${error.reason}\n` : `${error.message}\n`);
     return EXIT_USAGE;
   }
   if (error instanceof ConfigError || error instanceof UsageError) {

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { allMutators } from '../mutators/registry.js';
 import { ruleDocsPath } from '../rules/docs.js';
 import { allRules } from '../rules/registry.js';
@@ -7,7 +7,7 @@ export function registerRules(program: Command): void {
   program
     .command('rules')
     .description('list the rules and mutators with their default actions')
-    .option('--format <format>', 'text or json', 'text')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((options: { format: string }) => {
       if (options.format === 'json') {
         const rules = allRules.map((r) => ({

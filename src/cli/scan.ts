@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { buildEngine, loadEffectiveConfig } from '../setup.js';
 import type { Engine } from '../engine/engine.js';
@@ -6,20 +7,23 @@ import type { Action } from '../engine/types.js';
 import { fixManifests } from '../fix/apply.js';
 import { unifiedDiff } from '../fix/diff.js';
 import { formatFixSummary } from '../fix/summary.js';
-import { collectFiles, readSource, type ManifestSource } from '../manifests/load.js';
+import { collectInputs, ManifestError, parseManifests, readSource, type ManifestSource, type SkippedInput } from '../manifests/load.js';
 import { planParallelScan, scanFilesInParallel } from '../manifests/parallel.js';
 import { scanManifests, type ScanReport } from '../manifests/scan.js';
 import { formatJson } from '../report/json.js';
+import { formatGithub } from '../report/github.js';
 import { formatJunit } from '../report/junit.js';
 import { formatSarif } from '../report/sarif.js';
+import { formatSkipped } from '../report/skipped.js';
 import { formatText } from '../report/text.js';
 import { allRules } from '../rules/registry.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './exit.js';
+import { applyBaseline, writeBaseline } from './baseline.js';
 import { VERSION } from './version.js';
 import { collect } from './options.js';
 
 interface ScanCommandOptions {
-  format: 'text' | 'json' | 'sarif' | 'junit';
+  format: 'text' | 'json' | 'sarif' | 'junit' | 'github';
   output?: string;
   config?: string;
   rule?: string[];
@@ -30,6 +34,10 @@ interface ScanCommandOptions {
   clusterState?: string[];
   fix?: boolean;
   dryRun?: boolean;
+  exclude?: string[];
+  baseline?: string;
+  writeBaseline?: string;
+  exitCode?: boolean;
 }
 
 export function failingActions(failOn: 'warn' | 'deny'): (action: Action) => boolean {
@@ -38,35 +46,102 @@ export function failingActions(failOn: 'warn' | 'deny'): (action: Action) => boo
 
 /** Sources for paths, `-` meaning standard input (read once, kept for line look-ups). */
 export function sourcesFor(paths: readonly string[]): (() => ManifestSource)[] {
-  const readers: (() => ManifestSource)[] = [];
+  return inputsFor(paths).sources;
+}
+
+interface Inputs {
+  sources: (() => ManifestSource)[];
+  /** The files among the sources (not stdin), in order. */
+  files: string[];
+  skipped: SkippedInput[];
+}
+
+/** Sources for the paths in the order given, with what the directory walk recognised and skipped. */
+function inputsFor(paths: readonly string[], exclude: readonly string[] = []): Inputs {
+  const inputs: Inputs = { sources: [], files: [], skipped: [] };
   let stdin: ManifestSource | undefined;
   for (const path of paths) {
     if (path === '-') {
-      readers.push(() => (stdin ??= { name: '<stdin>', text: readFileSync(0, 'utf8') }));
+      inputs.sources.push(() => (stdin ??= { name: '<stdin>', text: readFileSync(0, 'utf8') }));
       continue;
     }
-    for (const file of collectFiles([path])) readers.push(() => readSource(file));
+    const collected = collectInputs([path], { exclude });
+    inputs.files.push(...collected.files);
+    inputs.skipped.push(...collected.skipped);
+    for (const file of collected.files) inputs.sources.push(() => readSource(file));
   }
-  return readers;
+  return inputs;
 }
 
+function parses(source: ManifestSource): boolean {
+  try {
+    parseManifests(source);
+    return true;
+  } catch (error) {
+    if (error instanceof ManifestError) return false;
+    throw error;
+  }
+}
+
+/** Whether the last runFix changed (or, with --dry-run, would change) a file. */
+let changed = false;
+
 /** `--fix`: rewrite the files (or print the diff); returns sources holding the fixed texts for the scan. */
-function runFix(engine: Engine, paths: readonly string[], options: ScanCommandOptions): (() => ManifestSource)[] {
-  const files = collectFiles(paths);
+function runFix(engine: Engine, files: readonly string[], options: ScanCommandOptions): (() => ManifestSource)[] {
   const originals = files.map((file) => readSource(file));
   const fixes = fixManifests(engine, {
-    sources: originals,
+    // A file that does not parse is left alone; the scan reports it.
+    sources: originals.filter(parses),
     clusterState: sourcesFor(options.clusterState ?? []).map((read) => read()),
     defaultNamespace: options.namespace,
   });
   const fixed = new Map(fixes.map((fix) => [fix.file, fix.after]));
   const dryRun = options.dryRun === true;
   for (const fix of fixes) {
-    if (dryRun) process.stdout.write(unifiedDiff(fix.before, fix.after, `a/${fix.file}`, `b/${fix.file}`));
+    // git's a/ b/ prefixes, without doubling the slash of an absolute path.
+    const name = fix.file.replace(/^\/+/, '');
+    if (dryRun) process.stdout.write(unifiedDiff(fix.before, fix.after, `a/${name}`, `b/${name}`));
     else writeFileSync(fix.file, fix.after);
   }
   process.stderr.write(formatFixSummary(fixes, dryRun));
+  changed = fixes.some((fix) => fix.before !== fix.after);
   return originals.map((source) => () => ({ name: source.name, text: fixed.get(source.name) ?? source.text }));
+}
+
+/** The config file a scan uses: `-c`, else the nearest `.secretguard.yaml` from the scan root upward. */
+export function discoverConfig(explicit: string | undefined, paths: readonly string[]): string | undefined {
+  if (explicit !== undefined) return explicit;
+  const first = paths.find((path) => path !== '-');
+  let directory = resolve(first === undefined ? '.' : first);
+  if (first !== undefined && !isDirectory(directory)) directory = dirname(directory);
+  for (;;) {
+    const candidate = join(directory, CONFIG_FILE);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(directory);
+    if (parent === directory) return undefined;
+    directory = parent;
+  }
+}
+
+const CONFIG_FILE = '.secretguard.yaml';
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** FORCE_COLOR (not 0/false) forces colour, as in Node and chalk; otherwise a TTY without NO_COLOR. */
+function colorWanted(env: NodeJS.ProcessEnv, tty: boolean): boolean {
+  const force = env['FORCE_COLOR'];
+  if (force !== undefined && force !== '0' && force !== 'false') return true;
+  return tty && env['NO_COLOR'] === undefined;
 }
 
 export function registerScan(program: Command): void {
@@ -74,49 +149,63 @@ export function registerScan(program: Command): void {
     .command('scan')
     .description('check manifests offline with the same rules as the webhook (`-` reads stdin)')
     .argument('[paths...]', 'files, directories (recursive *.yaml, *.yml, *.json) or - for stdin')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'junit']).default('text'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'junit', 'github']).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .option('-c, --config <file>', 'SecretGuardConfig file (defaults are embedded)')
+    .option('-c, --config <file>', 'SecretGuardConfig file (default: the nearest .secretguard.yaml from the scan root upward, else the embedded defaults)')
     .option('-r, --rule <id>', 'run only this rule (repeatable)', collect)
     .addOption(new Option('--fail-on <level>', 'lowest action that fails the run').choices(['warn', 'deny']).default('deny'))
     .option('-q, --quiet', 'print only failing findings and no summary')
     .option('--no-color', 'never colour the text output')
     .option('-n, --namespace <namespace>', 'namespace for namespaced objects that name none', 'default')
     .option('--cluster-state <path>', 'manifests describing the cluster (kubectl get … -o yaml); repeatable', collect)
+    .option('--exclude <glob>', 'skip paths matching this gitignore-style pattern (repeatable); .secretguardignore is read too', collect)
+    .option('--baseline <file>', 'ignore the findings recorded in this baseline; new ones still fail, stale entries are listed')
+    .option('--write-baseline <file>', 'record every current finding in this baseline file (then they no longer fail)')
     .option('--fix', 'apply every enabled mutator to the files in place (not stdin), then scan the result')
     .option('--dry-run', 'with --fix: print a unified diff instead of writing the files')
+    .option('--exit-code', 'with --fix --dry-run: exit 1 when there is a diff, as git diff --exit-code does')
     .action(async (paths: string[], options: ScanCommandOptions) => {
       if (paths.length === 0) throw new UsageError('no input: give files, directories, or - for standard input');
-      const config = loadEffectiveConfig(options.config);
+      const configPath = discoverConfig(options.config, paths);
+      const config = loadEffectiveConfig(configPath);
       const known = new Set(allRules.map((r) => r.meta.id));
       for (const id of options.rule ?? []) {
         if (!known.has(id)) throw new UsageError(`unknown rule ${id} (see \`secretguard rules\`)`);
       }
       const engine = buildEngine(config);
       if (options.dryRun === true && options.fix !== true) throw new UsageError('--dry-run needs --fix');
+      if (options.exitCode === true && options.dryRun !== true) throw new UsageError('--exit-code needs --fix --dry-run');
       if (options.fix === true && paths.includes('-')) throw new UsageError('--fix rewrites files and cannot read standard input');
       const clusterState = sourcesFor(options.clusterState ?? []);
+      const inputs = inputsFor(paths, options.exclude ?? []);
       const only = options.rule !== undefined ? { only: new Set(options.rule) } : {};
+      const common = { clusterState, defaultNamespace: options.namespace, ...only };
       let report: ScanReport;
       if (options.fix === true) {
-        report = scanManifests(engine, { sources: runFix(engine, paths, options), clusterState, defaultNamespace: options.namespace, ...only });
-      } else if (paths.includes('-')) {
-        report = scanManifests(engine, { sources: sourcesFor(paths), clusterState, defaultNamespace: options.namespace, ...only });
+        report = scanManifests(engine, { sources: runFix(engine, inputs.files, options), ...common });
       } else {
-        const files = collectFiles(paths);
-        const shares = planParallelScan(files);
+        const shares = paths.includes('-') ? undefined : planParallelScan(inputs.files);
         report =
           shares !== undefined
-            ? await scanFilesInParallel({ configPath: options.config, shares, clusterState, defaultNamespace: options.namespace, only: options.rule })
-            : scanManifests(engine, { sources: files.map((file) => () => readSource(file)), clusterState, defaultNamespace: options.namespace, ...only });
+            ? await scanFilesInParallel({ configPath, shares, clusterState, defaultNamespace: options.namespace, only: options.rule })
+            : scanManifests(engine, { sources: inputs.sources, ...common });
       }
-      if (report.skipped.length > 0 && options.quiet !== true) {
-        const shown = report.skipped.slice(0, 5).map((d) => `${d.file}:${d.line}`).join(', ');
-        const more = report.skipped.length > 5 ? ` and ${report.skipped.length - 5} more` : '';
-        process.stderr.write(`note: skipped ${report.skipped.length} document(s) with no apiVersion and no kind (not Kubernetes objects): ${shown}${more}\n`);
+      if (options.quiet !== true) process.stderr.write(formatSkipped([...inputs.skipped, ...report.skipped]));
+      if (options.writeBaseline !== undefined) {
+        writeBaseline(options.writeBaseline, report.findings);
+        process.stderr.write(`baseline: recorded ${plural(report.findings.length, 'finding')} in ${options.writeBaseline}\n`);
+      }
+      const baselinePath = options.baseline ?? options.writeBaseline;
+      if (baselinePath !== undefined) {
+        const applied = applyBaseline(baselinePath, report);
+        report = applied.report;
+        if (options.quiet !== true) {
+          const stale = applied.stale.map((e) => `\n  stale: ${e.ruleId} ${e.resource}${e.field === '' ? '' : ` ${e.field}`}`).join('');
+          process.stderr.write(`baseline: ${applied.baselined} known finding(s) ignored, ${applied.stale.length} stale entr${applied.stale.length === 1 ? 'y' : 'ies'}${stale}\n`);
+        }
       }
       const failing = failingActions(options.failOn);
-      const color = options.color && options.output === undefined && process.stdout.isTTY && process.env['NO_COLOR'] === undefined;
+      const color = options.color && options.output === undefined && colorWanted(process.env, process.stdout.isTTY);
       let text: string;
       switch (options.format) {
         case 'json':
@@ -128,12 +217,16 @@ export function registerScan(program: Command): void {
         case 'junit':
           text = formatJunit(report, failing);
           break;
+        case 'github':
+          text = formatGithub(report);
+          break;
         case 'text':
           text = formatText(report, { color, quiet: options.quiet === true, failing });
           break;
       }
       if (options.output !== undefined) writeFileSync(options.output, text);
       else process.stdout.write(text);
-      process.exitCode = report.findings.some((f) => failing(f.action)) ? EXIT_FINDINGS : EXIT_OK;
+      const diffFails = options.exitCode === true && changed;
+      process.exitCode = diffFails || report.findings.some((f) => failing(f.action)) ? EXIT_FINDINGS : EXIT_OK;
     });
 }

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { extname, isAbsolute, join, relative, sep } from 'node:path';
+import ignoreModule, { type Ignore } from 'ignore';
 import jsYaml from 'js-yaml';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { CST, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { isObject, parsePointer, type JsonObject } from '../k8s/json.js';
 import { KUSTOMIZATION_FILE_NAMES } from '../k8s/kustomize.js';
 
@@ -35,13 +36,46 @@ export interface ManifestSource {
   text: string;
 }
 
+// `ignore` is CommonJS: under NodeNext its default import is module.exports, whose .default is the factory.
+const ignore = ignoreModule.default;
+
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 /** Alias expansions allowed per document: a billion-laughs bomb is refused, real manifests never come close. */
 const MAX_ALIAS_COUNT = 1000;
 
-/** Every manifest file under the given paths (directories recursively), sorted for stable output. */
-export function collectFiles(paths: readonly string[]): string[] {
-  const files: string[] = [];
+/** A file, directory or document recognised as not a Kubernetes manifest (line 0: a whole file or directory). */
+export interface SkippedInput {
+  file: string;
+  line: number;
+  reason: SkipReason;
+}
+
+export interface CollectedInputs {
+  /** Files to scan, sorted for stable output. */
+  files: string[];
+  skipped: SkippedInput[];
+}
+
+/** Helm values files: `values.yaml`, `values-prod.yaml`, `values.prod.yml`. */
+const VALUES_FILE = /^values(?:[-._][^/]*)?\.ya?ml$/i;
+
+/** The ignore file read at the root of each directory scanned, in gitignore syntax. */
+export const IGNORE_FILE = '.secretguardignore';
+
+export interface CollectOptions {
+  /** gitignore-syntax patterns (`--exclude`), matched relative to each directory scanned (files: the working directory). */
+  exclude?: readonly string[];
+}
+
+/**
+ * Every manifest file under the given paths, directories recursively. Inside directories, Helm charts
+ * (`Chart.yaml` next to `templates/`) and values files are recognised and skipped, as are paths matched by
+ * `exclude` or the directory's `.secretguardignore`; a file named on the command line is read unless
+ * `exclude` matches it. Throws ManifestError (line 0) for a path that does not exist.
+ */
+export function collectInputs(paths: readonly string[], options: CollectOptions = {}): CollectedInputs {
+  const result: CollectedInputs = { files: [], skipped: [] };
+  const exclude = options.exclude ?? [];
   for (const path of paths) {
     let stats;
     try {
@@ -49,22 +83,51 @@ export function collectFiles(paths: readonly string[]): string[] {
     } catch (error) {
       throw new ManifestError(path, 0, `cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }
-    if (stats.isDirectory()) files.push(...walk(path));
-    else files.push(path);
+    if (stats.isDirectory()) {
+      const rules = ignore().add([...exclude]);
+      const ignoreFile = join(path, IGNORE_FILE);
+      let text: string | undefined;
+      try {
+        text = readFileSync(ignoreFile, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new ManifestError(ignoreFile, 0, `cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+      if (text !== undefined) rules.add(text);
+      walk(path, path, rules, result);
+      continue;
+    }
+    const fromCwd = relative(process.cwd(), path);
+    // ignore() takes only paths inside the root; a file elsewhere is matched by its own name.
+    const candidate = fromCwd.startsWith('..') || isAbsolute(fromCwd) ? path.split(sep).pop() ?? path : fromCwd;
+    if (exclude.length > 0 && ignore().add([...exclude]).ignores(candidate.split(sep).join('/'))) {
+      result.skipped.push({ file: path, line: 0, reason: 'excluded' });
+    } else result.files.push(path);
   }
-  return files;
+  return result;
 }
 
-function walk(directory: string): string[] {
+/** The files collectInputs would scan. */
+export function collectFiles(paths: readonly string[]): string[] {
+  return collectInputs(paths).files;
+}
+
+function walk(root: string, directory: string, rules: Ignore, result: CollectedInputs): void {
   const entries = readdirSync(directory, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
-  const files: string[] = [];
+  if (entries.some((e) => e.isFile() && e.name === 'Chart.yaml') && entries.some((e) => e.isDirectory() && e.name === 'templates')) {
+    result.skipped.push({ file: directory, line: 0, reason: 'helm-chart' });
+    return;
+  }
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const path = join(directory, entry.name);
-    if (entry.isDirectory()) files.push(...walk(path));
-    else if (entry.isFile() && (MANIFEST_EXTENSIONS.has(extname(entry.name).toLowerCase()) || KUSTOMIZATION_FILE_NAMES.has(entry.name))) files.push(path);
+    const isDirectory = entry.isDirectory();
+    if (!isDirectory && !(entry.isFile() && (MANIFEST_EXTENSIONS.has(extname(entry.name).toLowerCase()) || KUSTOMIZATION_FILE_NAMES.has(entry.name)))) continue;
+    if (rules.ignores(relative(root, path).split(sep).join('/') + (isDirectory ? '/' : ''))) {
+      result.skipped.push({ file: path, line: 0, reason: 'excluded' });
+    } else if (isDirectory) walk(root, path, rules, result);
+    else if (VALUES_FILE.test(entry.name)) result.skipped.push({ file: path, line: 0, reason: 'values' });
+    else result.files.push(path);
   }
-  return files;
 }
 
 export function readSource(path: string): ManifestSource {
@@ -117,7 +180,7 @@ function countLines(text: string): number {
 }
 
 /** Line of the first content in a slice: past blank lines, comments, directives and a bare marker. */
-function contentLine(slice: DocumentSlice): number {
+export function contentLine(slice: DocumentSlice): number {
   const lines = slice.text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] ?? '').trim();
@@ -137,12 +200,29 @@ const MANIFEST_SCHEMA = jsYaml.CORE_SCHEMA.extend({
   implicit: [new jsYaml.Type('tag:yaml.org,2002:merge', { kind: 'scalar', resolve: (data: unknown) => data === '<<' })],
 });
 
-/** Anchors or aliases outside quotes are rare in manifests; those documents take the guarded parser. */
+/** Text that may be an anchor or alias; most hits are shell (`a && b`) or globs inside strings. */
 const ALIAS_SYNTAX = /(?:^|[\s[{,:-])[*&][^\s,[\]{}]/m;
 
-/** Decode one document: js-yaml (fast) normally, the `yaml` package (alias-bomb guard) when aliases appear. */
+/**
+ * Whether the document really holds an anchor or an alias, by its tokens: `&&` or `*` inside a quoted or
+ * block scalar is text. Only such documents need the guarded parser, which is also stricter than go-yaml
+ * about the indentation of multi-line quoted strings (valid Argo Workflows manifests would fail).
+ */
+function hasAnchorOrAlias(text: string): boolean {
+  for (const token of new Lexer().lex(text)) {
+    const type = CST.tokenType(token);
+    if (type === 'anchor' || type === 'alias') return true;
+  }
+  return false;
+}
+
+/**
+ * Decode one document: js-yaml (fast) normally, the `yaml` package (alias-bomb guard) when aliases appear.
+ * A key given twice is refused, as sigs.k8s.io/yaml's YAMLToJSONStrict does: kubectl's lenient YAMLToJSON keeps
+ * the last value, which would hide an earlier one (a secret still in git) from every rule.
+ */
 function decodeSlice(slice: DocumentSlice, file: string): unknown {
-  if (ALIAS_SYNTAX.test(slice.text)) {
+  if (ALIAS_SYNTAX.test(slice.text) && hasAnchorOrAlias(slice.text)) {
     const document = parseDocument(slice.text, { prettyErrors: false, uniqueKeys: true, merge: true, lineCounter: new LineCounter() });
     const error = document.errors[0];
     if (error !== undefined) {
@@ -234,25 +314,70 @@ function lineIn(text: string, offset: number): number {
   return countLines(text.slice(0, offset)) + 1;
 }
 
+/** Why a file or document was recognised as something other than a Kubernetes manifest and skipped. */
+export type SkipReason = 'helm-chart' | 'values' | 'json6902-patch' | 'json-data' | 'go-template' | 'no-kind' | 'config' | 'excluded';
+
+/** What one document slice holds: Kubernetes objects, or something recognised as not a manifest. */
+export type SliceContent = { manifests: LoadedManifest[] } | { skip: Extract<SkipReason, 'json6902-patch' | 'json-data' | 'go-template'> };
+
+/** A Go template action where YAML expects a value or an entry: `key: {{ … }}`, `- {{ … }}`, `{{- if … }}`. */
+const GO_TEMPLATE_LINE = /^[ \t]*(?:- |[^\s#'"][^:#'"\n]*:[ \t]+)?\{\{/m;
+const TEMPLATE_ACTION = /\{\{[^\n]*\}\}/;
+
+/** js-yaml names a mapping key that is itself a collection `[object Object]`: only template braces give one. */
+function hasCollectionKey(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasCollectionKey);
+  if (!isObject(value)) return false;
+  return Object.entries(value).some(([key, item]) => key === '[object Object]' || hasCollectionKey(item));
+}
+
+const PATCH_OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
+
+function isPatchOperation(item: unknown): boolean {
+  return isObject(item) && typeof item['op'] === 'string' && PATCH_OPS.has(item['op']) && typeof item['path'] === 'string';
+}
+
 /**
- * The Kubernetes objects of one document slice: the document itself, or the items of a `kind: List`
- * or any `*List` kind. An empty document gives none.
+ * The Kubernetes objects of one document slice: the document itself, or the items of a `kind: List` or any
+ * `*List` kind; an empty document gives none. JSON6902 patch arrays, JSON data files and Go templates (parsed
+ * or not) are recognised and named instead. Throws ManifestError for anything else that is not an object.
  */
-export function manifestsInSlice(slice: DocumentSlice, documentIndex: number, file: string): LoadedManifest[] {
-  const value = decodeSlice(slice, file);
-  if (value === null || value === undefined) return [];
+export function readSlice(slice: DocumentSlice, documentIndex: number, file: string): SliceContent {
+  let value: unknown;
+  try {
+    value = decodeSlice(slice, file);
+  } catch (error) {
+    if (error instanceof ManifestError && GO_TEMPLATE_LINE.test(slice.text)) return { skip: 'go-template' };
+    throw error;
+  }
+  if (value === null || value === undefined) return { manifests: [] };
+  if (TEMPLATE_ACTION.test(slice.text) && hasCollectionKey(value)) return { skip: 'go-template' };
+  if (Array.isArray(value) && value.length > 0 && value.every(isPatchOperation)) return { skip: 'json6902-patch' };
+  const json = extname(file).toLowerCase() === '.json';
   const line = contentLine(slice);
-  if (!isObject(value)) throw new ManifestError(file, line, 'document is not a Kubernetes object (expected a mapping)');
+  if (!isObject(value)) {
+    if (json) return { skip: 'json-data' };
+    throw new ManifestError(file, line, 'document is not a Kubernetes object (expected a mapping)');
+  }
+  if (json && value['apiVersion'] === undefined && value['kind'] === undefined) return { skip: 'json-data' };
   const kind = value['kind'];
   const items = value['items'];
   if (!(typeof kind === 'string' && kind.endsWith('List') && Array.isArray(items))) {
-    return [{ object: value, file, line, documentIndex, pointerPrefix: '' }];
+    return { manifests: [{ object: value, file, line, documentIndex, pointerPrefix: '' }] };
   }
   const lines = new SliceLineFinder(slice);
-  return items.map((item, index) => {
-    if (!isObject(item)) throw new ManifestError(file, line, `items[${index}] of the ${kind} is not an object`);
-    return { object: item, file, line: lines.lineOf(`/items/${index}`, line), documentIndex, pointerPrefix: `/items/${index}` };
-  });
+  return {
+    manifests: items.map((item, index) => {
+      if (!isObject(item)) throw new ManifestError(file, line, `items[${index}] of the ${kind} is not an object`);
+      return { object: item, file, line: lines.lineOf(`/items/${index}`, line), documentIndex, pointerPrefix: `/items/${index}` };
+    }),
+  };
+}
+
+/** The Kubernetes objects of one document slice; a document recognised as not a manifest gives none. */
+export function manifestsInSlice(slice: DocumentSlice, documentIndex: number, file: string): LoadedManifest[] {
+  const content = readSlice(slice, documentIndex, file);
+  return 'skip' in content ? [] : content.manifests;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { ManifestError, readSource, type ManifestSource } from './load.js';
+import { readSource, type ManifestSource } from './load.js';
 import { buildView, summarize, type ScanReport } from './scan.js';
 
 export interface WorkerInput {
@@ -11,10 +11,7 @@ export interface WorkerInput {
   only: string[] | undefined;
 }
 
-export type WorkerOutput =
-  | { ok: true; report: ScanReport }
-  | { ok: false; manifestError: { file: string; line: number; reason: string } }
-  | { ok: false; internal: string };
+export type WorkerOutput = { ok: true; report: ScanReport } | { ok: false; internal: string };
 
 /** Below this much input, starting workers costs more than it saves. */
 const PARALLEL_MIN_BYTES = 4 * 1024 * 1024;
@@ -60,8 +57,8 @@ function resultOf(worker: Worker): Promise<WorkerOutput> {
 }
 
 /**
- * `scanManifests` for files only, with pass two split over worker threads: the same findings in the same
- * order, and the same first syntax error, as a scan in one thread.
+ * `scanManifests` for files only, with pass two split over worker threads: the same findings (unreadable
+ * files included) in the same order as a scan in one thread.
  */
 export async function scanFilesInParallel(options: {
   configPath: string | undefined;
@@ -82,7 +79,7 @@ export async function scanFilesInParallel(options: {
   });
   try {
     const results = Promise.all(workers.map(resultOf));
-    // Pass one may throw (a syntax error); the workers are then terminated and this rejection is expected.
+    // Pass one may throw (unreadable --cluster-state); the workers are then terminated and this rejection is expected.
     results.catch(() => undefined);
     const view = buildView(
       options.shares.flat().map((file) => () => readSource(file)),
@@ -94,10 +91,7 @@ export async function scanFilesInParallel(options: {
     const outputs = await results;
     const report: ScanReport = { findings: [], resources: [], summary: summarize(0, []), skipped: [] };
     for (const output of outputs) {
-      if (!output.ok) {
-        if ('manifestError' in output) throw new ManifestError(output.manifestError.file, output.manifestError.line, output.manifestError.reason);
-        throw new Error(`scan worker failed (${output.internal})`);
-      }
+      if (!output.ok) throw new Error(`scan worker failed (${output.internal})`);
       report.findings.push(...output.report.findings);
       report.resources.push(...output.report.resources);
       report.skipped.push(...output.report.skipped);

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildEngine, loadEffectiveConfig } from '../setup.js';
 import { ClusterIndex, type ClusterSnapshot } from '../cluster/cluster-index.js';
-import { ManifestError, readSource } from './load.js';
+import { readSource } from './load.js';
 import { checkSources } from './scan.js';
 import type { WorkerInput, WorkerOutput } from './parallel.js';
 
@@ -21,10 +21,7 @@ port.once('message', (snapshot: ClusterSnapshot) => {
     const only = input.only === undefined ? {} : { only: new Set(input.only) };
     output = { ok: true, report: checkSources(engine, view, sources, { defaultNamespace: input.defaultNamespace, ...only }) };
   } catch (error) {
-    output =
-      error instanceof ManifestError
-        ? { ok: false, manifestError: { file: error.file, line: error.line, reason: error.reason } }
-        : { ok: false, internal: error instanceof Error ? error.name : typeof error };
+    output = { ok: false, internal: error instanceof Error ? error.name : typeof error };
   }
   port.postMessage(output);
 });

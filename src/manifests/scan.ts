@@ -4,11 +4,27 @@ import type { ClusterView } from '../cluster/view.js';
 import { resourceOf, type Engine } from '../engine/engine.js';
 import type { Finding } from '../engine/types.js';
 import type { ResourceRef } from '../k8s/object.js';
-import { collectFiles, ManifestError, manifestsInSlice, parseManifests, readSource, SliceLineFinder, splitDocuments, type ManifestSource } from './load.js';
+import { fileFingerprintOf, fingerprintOf } from './fingerprint.js';
+import {
+  collectFiles,
+  contentLine,
+  ManifestError,
+  manifestsInSlice,
+  parseManifests,
+  readSlice,
+  readSource,
+  SliceLineFinder,
+  splitDocuments,
+  type LoadedManifest,
+  type ManifestSource,
+  type SkippedInput,
+} from './load.js';
 
 export interface ScanFinding extends Finding {
   file: string;
   line: number;
+  /** Rule, resource, field and a keyed hash of the value (fingerprint.ts): baselines and SARIF. */
+  fingerprint: string;
 }
 
 /** One scanned resource and the rules that applied to it (JUnit writes a testcase for each). */
@@ -29,12 +45,39 @@ export interface ScanSummary {
   error: number;
 }
 
+/**
+ * A file (or one of its documents) that could not be read or parsed. It may hide a secret, so it is a finding
+ * with the action `error` that fails the run, reported under this id in every output format.
+ */
+export const UNREADABLE_MANIFEST = {
+  id: 'unreadable-manifest',
+  description: 'A file or document that cannot be read or parsed as a Kubernetes manifest',
+  remediation:
+    'Fix the YAML or JSON syntax at the line named, or exclude the file (--exclude, .secretguardignore) if it is not a manifest. ' +
+    'Render Helm charts first: helm template … | secretguard scan -',
+} as const;
+
+/** The error finding for an unreadable file: its reason only, never its text. */
+export function unreadableFinding(error: ManifestError): ScanFinding {
+  return {
+    ruleId: UNREADABLE_MANIFEST.id,
+    messageId: 'unreadable',
+    action: 'error',
+    message: `[${UNREADABLE_MANIFEST.id}] ${error.reason}`,
+    resource: { apiVersion: '', kind: '' },
+    field: '',
+    file: error.file,
+    line: error.line,
+    fingerprint: fileFingerprintOf(UNREADABLE_MANIFEST.id, error.file, error.reason),
+  };
+}
+
 export interface ScanReport {
   findings: ScanFinding[];
   resources: ScannedResource[];
   summary: ScanSummary;
-  /** Documents that are not Kubernetes objects at all (no apiVersion and no kind), e.g. Helm values files. */
-  skipped: { file: string; line: number }[];
+  /** Documents recognised as not Kubernetes objects: no apiVersion and no kind, patches, JSON data, templates. */
+  skipped: SkippedInput[];
 }
 
 export interface ScanOptions {
@@ -60,14 +103,26 @@ export function buildView(sources: ScanOptions['sources'], clusterState: ScanOpt
     for (const manifest of parseManifests(read())) view.upsert(manifest.object, defaultNamespace);
   }
   for (const read of sources) {
-    const source = read();
+    // An unreadable file or document feeds nothing; pass two reports it.
+    const source = attempt(read);
+    if (source === undefined) continue;
     splitDocuments(source.text).forEach((slice, documentIndex) => {
       if (!VIEW_KIND_WORDS.test(slice.text)) return;
-      for (const manifest of manifestsInSlice(slice, documentIndex, source.name)) view.upsert(manifest.object, defaultNamespace);
+      const manifests = attempt(() => manifestsInSlice(slice, documentIndex, source.name));
+      for (const manifest of manifests ?? []) view.upsert(manifest.object, defaultNamespace);
     });
   }
   view.synced = true;
   return view;
+}
+
+function attempt<T>(run: () => T): T | undefined {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof ManifestError) return undefined;
+    throw error;
+  }
 }
 
 /**
@@ -91,17 +146,50 @@ export function checkSources(
   const skipped: ScanReport['skipped'] = [];
   const evaluateOptions = options.only === undefined ? {} : { only: options.only };
   for (const read of sources) {
-    const source = read();
+    // Every file is attempted, and every document of it: a broken one is one error finding per file (the first),
+    // and the rest is still checked.
+    let unreadable: ManifestError | undefined;
+    const note = (error: unknown): void => {
+      if (!(error instanceof ManifestError)) throw error;
+      unreadable ??= error;
+    };
+    let source: ManifestSource;
+    try {
+      source = read();
+    } catch (error) {
+      note(error);
+      if (unreadable !== undefined) findings.push(unreadableFinding(unreadable));
+      continue;
+    }
+    const fileFindings: ScanFinding[] = [];
     splitDocuments(source.text).forEach((slice, documentIndex) => {
       let lines: SliceLineFinder | undefined;
-      for (const manifest of manifestsInSlice(slice, documentIndex, source.name)) {
+      let manifests: LoadedManifest[];
+      try {
+        const content = readSlice(slice, documentIndex, source.name);
+        if ('skip' in content) {
+          skipped.push({ file: source.name, line: contentLine(slice), reason: content.skip });
+          return;
+        }
+        manifests = content.manifests;
+      } catch (error) {
+        note(error);
+        return;
+      }
+      for (const manifest of manifests) {
+        // secretguard's own config in the repository is configuration, never a resource to admit.
+        if (isSecretGuardConfig(manifest.object)) {
+          skipped.push({ file: manifest.file, line: manifest.line, reason: 'config' });
+          continue;
+        }
         const subject = manifestSubject(manifest.object, manifest.file, manifest.line, options.defaultNamespace);
         if (subject === undefined) {
           if (manifest.object['apiVersion'] === undefined && manifest.object['kind'] === undefined) {
-            skipped.push({ file: manifest.file, line: manifest.line });
+            skipped.push({ file: manifest.file, line: manifest.line, reason: 'no-kind' });
             continue;
           }
-          throw new ManifestError(manifest.file, manifest.line, 'object needs both apiVersion and kind as non-empty strings');
+          note(new ManifestError(manifest.file, manifest.line, 'object needs both apiVersion and kind as non-empty strings'));
+          continue;
         }
         const scanned: ScannedResource = {
           resource: resourceOf(subject),
@@ -114,14 +202,22 @@ export function checkSources(
         for (const finding of engine.evaluate(subject, view, evaluateOptions)) {
           lines ??= new SliceLineFinder(slice);
           const line = finding.field === '' ? manifest.line : lines.lineOf(manifest.pointerPrefix + finding.field, manifest.line);
-          const located = { ...finding, file: manifest.file, line };
-          findings.push(located);
+          const located = { ...finding, file: manifest.file, line, fingerprint: fingerprintOf(finding, manifest.object) };
+          fileFindings.push(located);
           scanned.findings.push(located);
         }
       }
     });
+    // The error first: it is what the reader must fix before trusting the file's other results.
+    if (unreadable !== undefined) findings.push(unreadableFinding(unreadable));
+    findings.push(...fileFindings);
   }
   return { findings, resources, summary: summarize(resources.length, findings), skipped };
+}
+
+function isSecretGuardConfig(object: LoadedManifest['object']): boolean {
+  const apiVersion = object['apiVersion'];
+  return object['kind'] === 'SecretGuardConfig' && typeof apiVersion === 'string' && apiVersion.startsWith('secretguard.io/');
 }
 
 export function summarize(resources: number, findings: readonly ScanFinding[]): ScanSummary {
@@ -133,7 +229,7 @@ export function summarize(resources: number, findings: readonly ScanFinding[]): 
 /**
  * The CLI's whole job, in two passes so that no more than one document's objects are alive at a time:
  * first the cluster view from the documents that can feed it (plus the extra state), then every object
- * decoded, checked and dropped. Throws ManifestError for unreadable or invalid input.
+ * decoded, checked and dropped. Unreadable or invalid input becomes `unreadable-manifest` error findings.
  */
 export function scanManifests(engine: Engine, options: ScanOptions): ScanReport {
   const view = buildView(options.sources, options.clusterState, options.defaultNamespace);

@@ -1,6 +1,6 @@
 import { UNNAMED } from '../engine/subject.js';
 import type { Action } from '../engine/types.js';
-import type { ScanReport } from '../manifests/scan.js';
+import { UNREADABLE_MANIFEST, type ScanReport } from '../manifests/scan.js';
 
 /** XML 1.0 allows no control characters but tab, newline and carriage return. */
 function withoutControlCharacters(text: string): string {
@@ -26,6 +26,16 @@ export function formatJunit(report: ScanReport, failing: (action: Action) => boo
   const cases: string[] = [];
   let failures = 0;
   let errors = 0;
+  // Unreadable files belong to no resource: one errored testcase per file.
+  for (const finding of report.findings) {
+    if (finding.ruleId !== UNREADABLE_MANIFEST.id) continue;
+    errors += 1;
+    const location = escapeXml(`${finding.file}:${finding.line}`);
+    cases.push(
+      `    <testcase classname="${escapeXml(finding.file)}" name="${escapeXml(`${finding.file} ${finding.ruleId}`)}">\n` +
+        `      <error message="${escapeXml(finding.message)}" type="error">${location}</error>\n    </testcase>`,
+    );
+  }
   for (const scanned of report.resources) {
     const r = scanned.resource;
     const resourceName = `${r.kind} ${r.namespace ? r.namespace + '/' : ''}${r.name ?? UNNAMED}`;

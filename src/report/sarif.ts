@@ -1,6 +1,6 @@
 import { relative, sep } from 'node:path';
 import type { Action, Rule } from '../engine/types.js';
-import type { ScanReport } from '../manifests/scan.js';
+import { UNREADABLE_MANIFEST, type ScanReport } from '../manifests/scan.js';
 import { DOCS_BASE } from '../rules/docs.js';
 
 const LEVEL: Record<Action, 'error' | 'warning' | 'note'> = { deny: 'error', error: 'error', warn: 'warning', audit: 'note' };
@@ -13,7 +13,17 @@ function artifactUri(file: string): string {
 
 /** SARIF 2.1.0 for GitHub code scanning: every rule with help text, results with physical locations. */
 export function formatSarif(report: ScanReport, rules: readonly Rule[], version: string): string {
-  const ruleIndex = new Map(rules.map((rule, index) => [rule.meta.id, index]));
+  const descriptors = [
+    ...rules.map((rule) => ({
+      id: rule.meta.id,
+      description: rule.meta.description,
+      remediation: rule.meta.remediation,
+      level: LEVEL[rule.meta.defaultAction],
+      helpUri: `${DOCS_BASE}/rules/${rule.meta.id}.md`,
+    })),
+    { ...UNREADABLE_MANIFEST, level: LEVEL.error, helpUri: `${DOCS_BASE}/cli.md#unreadable-files` },
+  ];
+  const ruleIndex = new Map(descriptors.map((rule, index) => [rule.id, index]));
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -24,14 +34,14 @@ export function formatSarif(report: ScanReport, rules: readonly Rule[], version:
             name: 'secretguard',
             version,
             informationUri: 'https://github.com/secretguard/secretguard',
-            rules: rules.map((rule) => ({
-              id: rule.meta.id,
-              name: rule.meta.id,
-              shortDescription: { text: rule.meta.description },
-              fullDescription: { text: rule.meta.description },
-              help: { text: rule.meta.remediation, markdown: rule.meta.remediation },
-              helpUri: `${DOCS_BASE}/rules/${rule.meta.id}.md`,
-              defaultConfiguration: { level: LEVEL[rule.meta.defaultAction] },
+            rules: descriptors.map((rule) => ({
+              id: rule.id,
+              name: rule.id,
+              shortDescription: { text: rule.description },
+              fullDescription: { text: rule.description },
+              help: { text: rule.remediation, markdown: rule.remediation },
+              helpUri: rule.helpUri,
+              defaultConfiguration: { level: rule.level },
               properties: { tags: ['security', 'kubernetes', 'secrets'] },
             })),
           },
@@ -59,9 +69,7 @@ export function formatSarif(report: ScanReport, rules: readonly Rule[], version:
                 ],
               },
             ],
-            partialFingerprints: {
-              resourceField: `${finding.resource.kind}/${finding.resource.namespace ?? ''}/${finding.resource.name ?? ''}${finding.field}#${finding.ruleId}`,
-            },
+            partialFingerprints: { 'secretguard/v1': finding.fingerprint },
           };
         }),
       },

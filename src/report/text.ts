@@ -1,6 +1,6 @@
 import { UNNAMED } from '../engine/subject.js';
 import type { Action } from '../engine/types.js';
-import type { ScanReport } from '../manifests/scan.js';
+import { UNREADABLE_MANIFEST, type ScanReport } from '../manifests/scan.js';
 
 export interface TextOptions {
   color: boolean;
@@ -19,6 +19,10 @@ export function formatText(report: ScanReport, options: TextOptions): string {
     if (options.quiet && !options.failing(f.action)) continue;
     const where = `${f.file}:${f.line}`;
     const action = options.color ? `${COLORS[f.action]}${f.action}${RESET}` : f.action;
+    if (f.ruleId === UNREADABLE_MANIFEST.id) {
+      lines.push(`${where}: ${action} ${f.message}`);
+      continue;
+    }
     const resource = `${f.resource.kind}${f.resource.namespace ? ` ${f.resource.namespace}/` : ' '}${f.resource.name ?? UNNAMED}`;
     const field = f.field === '' ? '' : ` ${f.field}`;
     const detail = options.color ? `${DIM}(${resource}${field})${RESET}` : `(${resource}${field})`;
@@ -26,7 +30,7 @@ export function formatText(report: ScanReport, options: TextOptions): string {
   }
   if (!options.quiet) {
     const s = report.summary;
-    lines.push(`${s.resources} resources scanned: ${s.deny} deny, ${s.warn} warn, ${s.audit} audit, ${s.error} error`);
+    lines.push(`${s.resources} resource${s.resources === 1 ? '' : 's'} scanned: ${s.deny} deny, ${s.warn} warn, ${s.audit} audit, ${s.error} error`);
   }
   return lines.length === 0 ? '' : lines.join('\n') + '\n';
 }

@@ -30,11 +30,24 @@ t.test('syntax errors carry file and line, and never quote the source', async (t
 
 t.test('duplicate keys, scalars and alias bombs are refused', async (t) => {
   t.throws(() => parseManifests(source('kind: Secret\nkind: ConfigMap\n')), ManifestError);
+  t.throws(() => parseManifests(source('apiVersion: v1\nkind: ConfigMap\nx: &x {a: 1}\ndata: {a: "1"}\ndata: {c: "3"}\n')), ManifestError, 'with an anchor');
   t.throws(() => parseManifests(source('just a string\n')), /expected a mapping/);
   const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
   for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill('*' + String.fromCharCode(96 + i)).join(',')}]`);
   bomb.push('kind: List');
   t.throws(() => parseManifests(source(bomb.join('\n') + '\n')), /alias/);
+});
+
+t.test('shell `&&` and globs in strings take the fast parser: multi-line quoted strings go-yaml accepts are accepted', async (t) => {
+  const variants = [
+    'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nspec:\n  templates:\n  - name: a\n    container:\n      args: ["cd /src && make &&\n      make test"]\n',
+    'apiVersion: v1\nkind: ConfigMap\ndata:\n  run: "a && b\n  c"\n',
+    'apiVersion: v1\nkind: ConfigMap\ndata:\n  glob: "*.yaml && &&x"\n  s: \'x && *y\n  z\'\n',
+    'apiVersion: v1\nkind: ConfigMap\ndata:\n  script: |\n    a && b\n    ls *.txt &x\n  cmd: sh -c "true && false"\n',
+  ];
+  for (const text of variants) t.equal(parseManifests(source(text)).length, 1, JSON.stringify(text));
+  // A real anchor still takes the guarded parser, which refuses an alias bomb.
+  t.same(parseManifests(source('apiVersion: v1\nkind: ConfigMap\nx: &a {k: v}\ndata: *a\n'))[0]?.object['data'], { k: 'v' });
 });
 
 t.test('SliceLineFinder points at the key of a field, falling back to the nearest parent', async (t) => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { buildEngine, loadEffectiveConfig } from '../../src/setup.js';
-import { collectFiles, ManifestError, readSource } from '../../src/manifests/load.js';
+import { collectFiles, readSource } from '../../src/manifests/load.js';
 import { planParallelScan, scanFilesInParallel } from '../../src/manifests/parallel.js';
 import { scanManifests } from '../../src/manifests/scan.js';
 
@@ -45,17 +45,22 @@ t.test('two workers report exactly what one thread reports, in the same order', 
   t.same(sharesOf(files).flat(), files, 'the shares cover every file once, in order');
 });
 
-t.test('the first syntax error in file order wins, as in one thread', async (t) => {
+t.test('unreadable files are error findings in file order, as in one thread', async (t) => {
   const broken = mkdtempSync(join(tmpdir(), 'secretguard-parallel-broken-'));
   writeFileSync(join(broken, 'a.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n');
   writeFileSync(join(broken, 'b.yaml'), 'apiVersion: v1\nkind: ConfigMap\ndata:\n  x: [1\n');
   writeFileSync(join(broken, 'c.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n');
   writeFileSync(join(broken, 'd.yaml'), 'apiVersion: v1\nkind: ConfigMap\ndata:\n  y: "unterminated\n');
   const brokenFiles = collectFiles([broken]);
-  const error = await scanFilesInParallel({ ...base, configPath: undefined, shares: sharesOf(brokenFiles), only: undefined }).then(
-    () => undefined,
-    (e: unknown) => e,
+  const parallel = await scanFilesInParallel({ ...base, configPath: undefined, shares: sharesOf(brokenFiles), only: undefined });
+  const sequential = scanManifests(engine, { ...base, sources: brokenFiles.map((f) => () => readSource(f)) });
+  t.same(
+    parallel.findings.map((f) => [f.ruleId, f.file]),
+    [
+      ['unreadable-manifest', join(broken, 'b.yaml')],
+      ['unreadable-manifest', join(broken, 'd.yaml')],
+    ],
   );
-  t.ok(error instanceof ManifestError);
-  t.equal((error as ManifestError).file, join(broken, 'b.yaml'));
+  t.same(JSON.parse(JSON.stringify(parallel)), JSON.parse(JSON.stringify(sequential)));
+  t.equal(parallel.resources.length, 2, 'a and c are still scanned');
 });
