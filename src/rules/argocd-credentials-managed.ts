@@ -3,7 +3,7 @@ import { createRule } from '../engine/rule.js';
 import { isObject, type JsonObject } from '../k8s/json.js';
 import { labelsOf } from '../k8s/object.js';
 import { gitProvenance } from '../k8s/provenance.js';
-import { isEsoOrSealed, secretValues, type SecretValue } from '../k8s/secrets.js';
+import { isEsoOrSealed, placeholdersOnly, secretValues, type SecretValue } from '../k8s/secrets.js';
 
 interface Options {
   /** Report only Secrets that come from git (webhook); by default any requester is reported. */
@@ -102,9 +102,12 @@ export default createRule({
     },
     defaultOptions: { onlyFromGit: false, allowedRequesters: [] } satisfies Options,
     messages: {
+      placeholdersOnly:
+        'Argo CD {{secretType}} Secret {{name}} from {{origin}} holds placeholders only: the real Secret must come from a SealedSecret or an ExternalSecret',
       handMadeCredentials:
         'Argo CD {{secretType}} Secret {{name}} carries credentials ({{fields}}) and comes from {{origin}}, not from an ExternalSecret or a SealedSecret; whoever reads it controls the {{target}}. Produce it with an ExternalSecret (or at least a SealedSecret) and rotate the credential',
     },
+    messageActions: { placeholdersOnly: 'warn' },
     remediation:
       'Store the token or key in a secret store and let an ExternalSecret create this Secret (target.template.metadata.labels carries argocd.argoproj.io/secret-type), or seal it with kubeseal; rotate the credential that was exposed.',
   },
@@ -130,6 +133,11 @@ export default createRule({
     const fields = credentialFields(secretType, secret);
     const first = fields[0];
     if (first === undefined) return;
+    // Every value a placeholder: a template for the real Secret; any other value keeps the deny.
+    if (placeholdersOnly(secretValues(secret).filter((value) => !value.empty))) {
+      context.report({ messageId: 'placeholdersOnly', data: { secretType, name: subject.name || '(unnamed)', origin }, field: first.field });
+      return;
+    }
     context.report({
       messageId: 'handMadeCredentials',
       data: {
