@@ -14,6 +14,7 @@ const COMPOUND_FAMILIES: readonly (readonly [RegExp, string])[] = [
  * `client_secret`, `mySecret` and `GITHUB_TOKEN` count, but `SECRETGUARD_LOG_LEVEL` and `tokenizer` do not.
  */
 const WORD_FAMILIES: readonly (readonly [RegExp, string])[] = [
+  [/^pass$/, 'generic password'], // RABBITMQ_DEFAULT_PASS, SMTP_PASS
   [/token$/, 'generic token'],
   [/secrets?$/, 'generic secret'],
   [/credentials?$|creds$/, 'generic credentials'],

@@ -25,6 +25,8 @@ const MISSED: Case[] = [
   { name: 'an app user password', key: 'USER_PASSWORD', value: 'wintersun' },
   { name: 'an automation token', key: 'AUTOMATION_TOKEN', value: 'autom8-Qx41' },
   { name: 'camelCase minio key', key: 'minioSecretKey', value: 'storage-pw-2024' },
+  { name: 'a RabbitMQ default pass', key: 'RABBITMQ_DEFAULT_PASS', value: 'password' },
+  { name: 'an SMTP pass in camelCase', key: 'smtpPass', value: 'mailer9' },
   // Values that were taken for placeholders.
   { name: 'the literal password', key: 'MYSQL_PASSWORD', value: 'password' },
   { name: 'the literal password, quoted', key: 'POSTGRES_PASSWORD', value: '"password"' },
@@ -71,6 +73,8 @@ const MISREAD: Case[] = [
   { name: 'an empty-password switch', key: 'MYSQL_ALLOW_EMPTY_PASSWORD', value: 'yes' },
   { name: 'a switch key starting with use', key: 'USE_TOKEN', value: 'enabled-always' },
   { name: 'existing secret name', key: 'existingSecret', value: 'db-creds' },
+  { name: 'a bypass switch', key: 'AUTH_BYPASS', value: 'internal-only' },
+  { name: 'a compass heading', key: 'COMPASS', value: 'north-west' },
 ];
 
 t.test('credentials missed before the sweep are found', async (t) => {
