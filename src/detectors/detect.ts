@@ -19,18 +19,31 @@ interface Layers {
   base64: boolean;
 }
 
+/** The id of the hit that says a bound was reached: part of the value was not looked at. */
+export const NOT_FULLY_SCANNED = 'not-fully-scanned';
+
 /**
  * The credentials found in one value: `key` is the name it is stored under (a Secret or ConfigMap key,
  * an env var name), `value` the decoded text. Looks at the value itself, at the entries of JSON, YAML,
  * .env and properties content, and at one level of base64 inside. Values longer than MAX_SCAN are
- * scanned on their first MAX_SCAN characters. Hits never carry any part of the value.
+ * scanned on their first MAX_SCAN characters, and content past any bound gives a NOT_FULLY_SCANNED hit:
+ * what was not read is said, never passed over in silence. Hits never carry any part of the value.
  */
 export function detectCredentials(key: string, value: string): CredentialHit[] {
   if (typeof value !== 'string' || value === '') return [];
   const text = value.length > MAX_SCAN ? value.slice(0, MAX_SCAN) : value;
   const hits: CredentialHit[] = [];
-  scan(typeof key === 'string' ? key : '', text, undefined, hits, { structure: true, base64: true });
-  return tidy(hits);
+  const incomplete: string[] = value.length > MAX_SCAN ? [`longer than ${MAX_SCAN / 1024 / 1024} MiB`] : [];
+  scan(typeof key === 'string' ? key : '', text, undefined, hits, { structure: true, base64: true }, incomplete);
+  const result = tidy(hits);
+  const reason = incomplete[0];
+  if (reason !== undefined) result.push({ detectorId: NOT_FULLY_SCANNED, description: `not fully scanned (${reason})` });
+  return result;
+}
+
+/** Whether the hits say that part of the value was not looked at. */
+export function notFullyScanned(hits: readonly CredentialHit[]): boolean {
+  return hits.some((hit) => hit.detectorId === NOT_FULLY_SCANNED);
 }
 
 /** Short human summary of hits: unique descriptions with their inner paths, e.g. `generic password (db.password)`. */
@@ -43,17 +56,19 @@ export function describeHits(hits: readonly CredentialHit[]): string {
   return parts.join(', ');
 }
 
-function scan(key: string, text: string, path: string | undefined, hits: CredentialHit[], layers: Layers): void {
+function scan(key: string, text: string, path: string | undefined, hits: CredentialHit[], layers: Layers, incomplete: string[]): void {
   if (hits.length >= MAX_HITS * 2 || text.trim() === '') return;
   runDetectors(key, text, path, hits);
   if (layers.structure) {
-    for (const entry of structuredEntries(text)) {
-      scan(entry.key, entry.value, join(path, entry.path), hits, { structure: false, base64: layers.base64 });
+    const structured = structuredEntries(text);
+    if (structured.incomplete !== undefined) incomplete.push(structured.incomplete);
+    for (const entry of structured.entries) {
+      scan(entry.key, entry.value, join(path, entry.path), hits, { structure: false, base64: layers.base64 }, incomplete);
     }
   }
   if (layers.base64) {
     const decoded = embeddedBase64Text(text);
-    if (decoded !== undefined) scan(key, decoded, join(path, 'base64'), hits, { structure: true, base64: false });
+    if (decoded !== undefined) scan(key, decoded, join(path, 'base64'), hits, { structure: true, base64: false }, incomplete);
   }
 }
 

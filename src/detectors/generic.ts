@@ -1,5 +1,5 @@
 import type { Detector } from './types.js';
-import { embeddedBase64Text, isPlaceholder, keyCache, normaliseKey, shannonEntropy } from './text.js';
+import { embeddedBase64Text, isPlaceholder, isPublishedKey, keyCache, normaliseKey, shannonEntropy } from './text.js';
 
 /** Key-name families that mean "the value is a secret", most specific first, matched on the joined key. */
 const COMPOUND_FAMILIES: readonly (readonly [RegExp, string])[] = [
@@ -14,6 +14,7 @@ const COMPOUND_FAMILIES: readonly (readonly [RegExp, string])[] = [
  * `client_secret`, `mySecret` and `GITHUB_TOKEN` count, but `SECRETGUARD_LOG_LEVEL` and `tokenizer` do not.
  */
 const WORD_FAMILIES: readonly (readonly [RegExp, string])[] = [
+  [/^pass$/, 'generic password'], // RABBITMQ_DEFAULT_PASS, SMTP_PASS
   [/token$/, 'generic token'],
   [/secrets?$/, 'generic secret'],
   [/credentials?$|creds$/, 'generic credentials'],
@@ -29,9 +30,20 @@ function keyWords(key: string): string[] {
     .filter((word) => word !== '');
 }
 
-/** Key names that mention a secret but hold something else: its name, file, reference, lifetime, a flag. */
+/**
+ * Key names that mention a secret but hold something else: its name, file, reference, lifetime, a flag, a
+ * pattern, a claim list, the name of an env var. Matched on the end of the joined key (`secretName`,
+ * `secretname`).
+ */
 const NOT_A_SECRET_KEY =
-  /(?:file|files|path|dir|name|names|ref|refs|keyref|url|uri|endpoint|ttl|expiry|expiration|expires|expiresin|duration|timeout|length|type|policy|enabled|enable|mode|count|format|header|hint|field|prefix|suffix|version|location|store|provider|keyid|tokenid|required|rotation|namespace|selector|label|annotation|tokens|lifetime|validity|limit|size|algorithm|method|strength|schema|class|template|source|volume|mount|id)$|^(?:existing|use|max|min|num|require|allow|enable|disable|skip|generate|create|auto)/;
+  /(?:file|files|path|dir|name|names|ref|refs|keyref|url|uri|endpoint|ttl|expiry|expiration|expires|expiresin|duration|timeout|length|type|policy|enabled|enable|mode|count|format|header|hint|field|prefix|suffix|version|location|store|provider|keyid|tokenid|required|rotation|namespace|selector|label|annotation|tokens|lifetime|validity|limit|size|algorithm|method|strength|schema|class|template|source|volume|mount|id|pattern|regex|regexp|claim|claims|scope|scopes|env|envvar|pullsecret|pullsecrets)$/;
+
+/**
+ * Leading words that make the key a switch or a reference (`existingSecret`, `useToken`, `maxTokens`,
+ * `autoCreateSecret`). Matched on the first word only, and only when the rest of that word is empty or
+ * starts a secret word: `MINIO_SECRET_KEY`, `USER_PASSWORD` and `AUTOMATION_TOKEN` are secrets.
+ */
+const NOT_A_SECRET_FIRST_WORD = /^(?:existing|use|max|min|num|require|allow|enable|disable|skip|generate|create|auto)(?:$|secret|token|pass|pwd|key|cred|api|client|auth|private|access|signing)/;
 
 /** The secret family a key name announces (cached per key name: every value of a ConfigMap asks). */
 const familyOf = keyCache(computeFamilyOf);
@@ -39,8 +51,9 @@ const familyOf = keyCache(computeFamilyOf);
 function computeFamilyOf(key: string): string | undefined {
   const name = normaliseKey(key);
   if (name === '' || NOT_A_SECRET_KEY.test(name)) return undefined;
-  for (const [pattern, description] of COMPOUND_FAMILIES) if (pattern.test(name)) return description;
   const words = keyWords(key);
+  if (NOT_A_SECRET_FIRST_WORD.test(words[0] ?? '')) return undefined;
+  for (const [pattern, description] of COMPOUND_FAMILIES) if (pattern.test(name)) return description;
   for (const [pattern, description] of WORD_FAMILIES) if (words.some((word) => pattern.test(word))) return description;
   return undefined;
 }
@@ -52,28 +65,63 @@ const CONFIG_WORDS = new Set([
   'required', 'optional', 'auto', 'default', 'strict', 'ignore', 'fail',
 ]);
 
+/** nsswitch.conf sources (`passwd: files systemd`, `passwd: compat`): the `passwd` database, not a password. */
+const NSS_SOURCES = new Set(['files', 'compat', 'db', 'dns', 'nis', 'nisplus', 'ldap', 'sss', 'systemd', 'winbind', 'hesiod', 'mymachines', 'resolve', 'myhostname', 'mdns', 'mdns4', 'mdns4_minimal', 'wins', 'altfiles', 'cache', 'usrfiles']);
+
+function isNssSources(value: string): boolean {
+  const words = value.split(/\s+/);
+  if (words.length > 12) return false;
+  return words.every((word) => NSS_SOURCES.has(word) || /^\[!?[A-Za-z]+=[a-z]+(?: [!A-Za-z]+=[a-z]+){0,4}\]$/.test(word) || /^\[.*\]$/.test(word));
+}
+
+/**
+ * Source code, not a value: a call or an index (`f.read()`, `os.environ["TOKEN"]`, `getToken(ctx)`), a
+ * statement end. Quoted literals are unquoted before they get here only when the whole value is quoted.
+ */
+const CODE_EXPRESSION = /^(?:await |new |self\.|this\.)?[A-Za-z_$][A-Za-z0-9_$]{0,60}(?:\.[A-Za-z_$][A-Za-z0-9_$]{0,60}){0,8}\s?[([]/;
+
+/** Public halves and certificates: what they protect is elsewhere. */
+const PUBLIC_MATERIAL = /^(?:-----BEGIN (?:CERTIFICATE|PUBLIC KEY|RSA PUBLIC KEY|X509 CRL|CERTIFICATE REQUEST|PGP PUBLIC KEY BLOCK)-----|(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d{3}|sk-ssh-ed25519@openssh\.com) AAAA)/;
+
+/** The Azurite / Storage Emulator connection string: its account key is published (see isPublishedKey). */
+function isEmulatorConnectionString(value: string): boolean {
+  if (value === 'UseDevelopmentStorage=true') return true;
+  const key = /(?:^|;)AccountKey=([A-Za-z0-9+/]{86}==)(?:;|$)/.exec(value)?.[1];
+  return key !== undefined && isPublishedKey(key) && !value.replace(`AccountKey=${key}`, '').includes('AccountKey=');
+}
+
 /** A value that is clearly not a literal secret even under a secret-sounding key. */
-function notALiteralSecret(raw: string): boolean {
+function notALiteralSecret(raw: string, key: string, family: string): boolean {
   const value = raw.trim().replace(/^["']|["'],?$/g, '');
-  if (value.length < 4 || isPlaceholder(value) || CONFIG_WORDS.has(value.toLowerCase())) return true;
+  if (value === '' || isPlaceholder(value) || CONFIG_WORDS.has(value.toLowerCase())) return true;
+  // A password of one to five characters is still a password (`root`, `1234`); other families need four.
+  if (family === PASSWORD_FAMILY ? value.length < 2 && /^[01]$/.test(value) : value.length < 4) return true;
   if (value.startsWith('/') || value.startsWith('./') || value.startsWith('file:') || value.startsWith('~/')) return true;
-  if (/^[0-9]{1,5}$/.test(value)) return true; // ports, counts, sizes
+  if (family !== PASSWORD_FAMILY && /^[0-9]{1,5}$/.test(value)) return true; // ports, counts, sizes
   if (/^[0-9]+(?:\.[0-9]+)?(?:s|m|h|d|ms|ki|mi|gi)$/i.test(value)) return true; // durations and quantities
   if (/^https?:\/\/[^@\s]{1,2000}$/.test(value)) return true; // a URL without credentials
   if (value.startsWith('|') || value.startsWith('>') || value === '{}' || value === '[]') return true; // YAML block openers
+  if (value === key && /^[A-Z][A-Z0-9]*_[A-Z0-9_]+$/.test(value)) return true; // an env var named as its own value
+  if (PUBLIC_MATERIAL.test(value) || CODE_EXPRESSION.test(value) || isNssSources(value)) return true;
+  if (isEmulatorConnectionString(value)) return true;
+  // Inline lists and objects (`["docker-secret"]`, `[{"type": "insecure"}]`) are names or structure, not one literal.
+  if ((value.startsWith('[') && value.endsWith(']')) || (value.startsWith('{') && value.endsWith('}'))) return true;
   let spaces = 0;
   for (let i = 0; i < value.length && spaces < 3; i++) if (value.charCodeAt(i) === 32) spaces++;
   return spaces >= 3; // prose, not a password
 }
+
+const PASSWORD_FAMILY = 'generic password';
 
 export const genericSecretKey: Detector = {
   id: 'generic-secret',
   description: 'value under a secret-sounding key (password, token, secret, api key, credentials)',
   generic: true,
   detect(value, key) {
-    if (familyOf(key) === undefined) return false;
+    const family = familyOf(key);
+    if (family === undefined) return false;
     if (value.length > 4096 || value.includes('\n')) return false;
-    return !notALiteralSecret(value);
+    return !notALiteralSecret(value, key, family);
   },
   describe(key) {
     return familyOf(key) ?? 'generic secret';

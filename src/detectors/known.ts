@@ -277,6 +277,9 @@ export const databaseUrl = patternDetector({
   description: 'database URL with a password',
   prefilter: ['://'],
   pattern: DB_URL,
+  // `scheme://user:password@host` is the textbook form of a connection URL, kept apart from a literal
+  // `password` value, which is a credential.
+  accept: (s) => s !== 'password',
 });
 
 export const basicAuthUrl = patternDetector({
@@ -284,6 +287,7 @@ export const basicAuthUrl = patternDetector({
   description: 'URL with embedded credentials',
   prefilter: ['://'],
   pattern: AUTH_URL,
+  accept: (s) => s !== 'password',
 });
 
 export const knownDetectors: readonly Detector[] = [

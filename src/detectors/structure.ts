@@ -1,6 +1,7 @@
 /**
  * Split structured content (JSON, YAML, .env, properties, INI) into key/value entries so the
- * detectors see `password` next to its value. Bounded: at most MAX_ENTRIES entries, MAX_DEPTH levels.
+ * detectors see `password` next to its value. Bounded: at most MAX_ENTRIES entries, MAX_DEPTH levels,
+ * MAX_LINES non-blank lines; content past a bound is reported through `incomplete`, never dropped silently.
  * Paths are built from key names only, and a key name that looks like a token itself is replaced by `*`.
  */
 import { MAX_SCAN, shannonEntropy } from './text.js';
@@ -13,23 +14,35 @@ export interface Entry {
   value: string;
 }
 
-const MAX_ENTRIES = 2000;
-const MAX_DEPTH = 32;
-const MAX_LINES = 5000;
+/** Bounds sized so a whole 1 MiB value (MAX_SCAN) of real configuration fits in each of them. */
+export const MAX_ENTRIES = 100_000;
+export const MAX_DEPTH = 256;
+export const MAX_LINES = 200_000;
 
-export function structuredEntries(text: string): Entry[] {
-  if (text.length > MAX_SCAN) return [];
+export interface Structured {
+  entries: Entry[];
+  /** Why some of the content was not split into entries, when a bound was reached. */
+  incomplete?: string;
+}
+
+export function structuredEntries(text: string): Structured {
+  if (text.length > MAX_SCAN) return { entries: [] };
   const trimmed = text.trim();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     const json = parseJson(trimmed);
     if (json !== undefined) {
-      const entries: Entry[] = [];
-      walkJson(json, [], '', entries, 0);
-      return entries;
+      const walk: Walk = { entries: [] };
+      walkJson(json, [], '', walk, 0);
+      return walk.incomplete !== undefined ? { entries: walk.entries, incomplete: walk.incomplete } : { entries: walk.entries };
     }
   }
-  if (!text.includes('\n') && !text.includes('=') && !text.includes(': ')) return [];
+  if (!text.includes('\n') && !text.includes('=') && !text.includes(': ')) return { entries: [] };
   return lineEntries(text);
+}
+
+interface Walk {
+  entries: Entry[];
+  incomplete?: string;
 }
 
 function parseJson(text: string): unknown {
@@ -47,22 +60,35 @@ export function safeSegment(segment: string): string {
   return segment;
 }
 
-function walkJson(value: unknown, path: string[], key: string, entries: Entry[], depth: number): void {
-  if (entries.length >= MAX_ENTRIES || depth > MAX_DEPTH) return;
+/** A walk stops at the first bound it reaches (a function, so the compiler does not narrow across calls). */
+function stopped(walk: Walk): boolean {
+  return walk.incomplete !== undefined;
+}
+
+function walkJson(value: unknown, path: string[], key: string, walk: Walk, depth: number): void {
+  if (stopped(walk)) return;
+  if (walk.entries.length >= MAX_ENTRIES) {
+    walk.incomplete = `more than ${MAX_ENTRIES} entries`;
+    return;
+  }
+  if (depth > MAX_DEPTH) {
+    walk.incomplete = `JSON nested deeper than ${MAX_DEPTH} levels`;
+    return;
+  }
   if (typeof value === 'string') {
-    entries.push({ key, path: path.join('.'), value });
+    walk.entries.push({ key, path: path.join('.'), value });
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((item, index) => {
-      walkJson(item, [...path, String(index)], key, entries, depth + 1);
-    });
+    for (let index = 0; index < value.length && !stopped(walk); index++) {
+      walkJson(value[index], [...path, String(index)], key, walk, depth + 1);
+    }
     return;
   }
   if (typeof value === 'object' && value !== null) {
     for (const [childKey, child] of Object.entries(value)) {
-      walkJson(child, [...path, safeSegment(childKey)], childKey, entries, depth + 1);
-      if (entries.length >= MAX_ENTRIES) return;
+      walkJson(child, [...path, safeSegment(childKey)], childKey, walk, depth + 1);
+      if (stopped(walk)) return;
     }
   }
 }
@@ -71,17 +97,42 @@ function walkJson(value: unknown, path: string[], key: string, entries: Entry[],
 const LINE = /^([ \t]{0,80}(?:-[ \t]{1,8})?)(?:export[ \t]{1,8})?["']?([A-Za-z0-9_.@/-]{1,100})["']?[ \t]{0,8}([=:])[ \t]{0,8}(.{0,8000})$/;
 const SECTION = /^\[([A-Za-z0-9_. -]{1,100})\]$/;
 
-function lineEntries(text: string): Entry[] {
+/** A YAML block scalar header: `|`, `>`, with an optional chomping indicator and indentation digit. */
+const BLOCK_SCALAR = /^[|>][-+]?[1-9]?[-+]?(?:[ \t]+#.*)?$/;
+
+function lineEntries(text: string): Structured {
   const entries: Entry[] = [];
   // YAML parents by indentation, so `spring:\n  datasource:\n    password: x` gives `spring.datasource.password`.
   const parents: { indent: number; key: string }[] = [];
   let section: string | undefined;
   let lines = 0;
+  /** An open YAML block scalar (`password: |`): its entry and the lines gathered so far. */
+  let block: { key: string; path: string; indent: number; folded: boolean; lines: string[] } | undefined;
+  const closeBlock = (): void => {
+    if (block === undefined) return;
+    const joined = block.lines.join(block.folded ? ' ' : '\n').trim();
+    if (joined !== '') entries.push({ key: block.key, path: block.path, value: joined });
+    block = undefined;
+  };
   for (const rawLine of text.split('\n')) {
-    if (++lines > MAX_LINES || entries.length >= MAX_ENTRIES) break;
     const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
     const stripped = line.trim();
-    if (stripped === '' || stripped.startsWith('#') || stripped.startsWith('!') || stripped.startsWith('//') || stripped.startsWith(';')) continue;
+    // Blank lines cost nothing against the bounds: thousands of them must not hide what follows.
+    if (stripped === '') {
+      if (block !== undefined) block.lines.push('');
+      continue;
+    }
+    if (++lines > MAX_LINES) return { entries, incomplete: `more than ${MAX_LINES} lines` };
+    if (entries.length >= MAX_ENTRIES) return { entries, incomplete: `more than ${MAX_ENTRIES} entries` };
+    if (block !== undefined) {
+      const indent = line.length - line.trimStart().length;
+      if (indent > block.indent) {
+        block.lines.push(stripped);
+        continue;
+      }
+      closeBlock();
+    }
+    if (stripped.startsWith('#') || stripped.startsWith('!') || stripped.startsWith('//') || stripped.startsWith(';')) continue;
     const sectionMatch = SECTION.exec(stripped);
     if (sectionMatch !== null) {
       section = safeSegment(sectionMatch[1] ?? '');
@@ -94,7 +145,8 @@ function lineEntries(text: string): Entry[] {
     if (match === null) continue;
     const indent = (match[1] ?? '').length;
     const key = match[2] ?? '';
-    const value = unquote(match[4] ?? '');
+    const rawValue = match[4] ?? '';
+    const value = unquote(rawValue);
     while (parents.length > 0 && (parents[parents.length - 1]?.indent ?? 0) >= indent) parents.pop();
     const prefix = [...(section !== undefined ? [section] : []), ...parents.map((p) => p.key)];
     const path = [...prefix, safeSegment(key)].join('.');
@@ -102,9 +154,14 @@ function lineEntries(text: string): Entry[] {
       parents.push({ indent, key: safeSegment(key) });
       continue;
     }
+    if (match[3] === ':' && BLOCK_SCALAR.test(rawValue.trim())) {
+      block = { key, path, indent, folded: rawValue.trim().startsWith('>'), lines: [] };
+      continue;
+    }
     entries.push({ key, path, value });
   }
-  return entries;
+  closeBlock();
+  return { entries };
 }
 
 function unquote(raw: string): string {

@@ -3,13 +3,18 @@
  * Nothing here ever returns or logs a slice of the value it looks at.
  */
 import { isAscii } from 'node:buffer';
+import { createHash } from 'node:crypto';
 
-/** Longest value any regex sees; longer values are scanned on their first MAX_SCAN characters only. */
-export const MAX_SCAN = 64 * 1024;
+/**
+ * Longest value the detectors read (1 MiB, the size of a whole Kubernetes object in etcd): every real value
+ * fits, and every detector is linear. A longer value is scanned on its first MAX_SCAN characters and its hits
+ * say `not fully scanned`, never nothing.
+ */
+export const MAX_SCAN = 1024 * 1024;
 
 const PLACEHOLDER_WORDS = new Set([
   'changeme', 'change-me', 'change_me', 'changeit', 'replaceme', 'replace-me', 'replace_me', 'todo', 'tbd', 'fixme',
-  'placeholder', 'example', 'redacted', 'dummy', 'none', 'null', 'nil', 'undefined', 'password', 'passwd', 'secret',
+  'placeholder', 'redacted', 'dummy', 'none', 'null', 'nil', 'undefined', 'secret',
   'token', 'apikey', 'api-key', 'api_key', 'mypassword', 'yourpassword', 'your-password', 'your_password', 'xxx',
   'true', 'false', 'yes', 'no', 'on', 'off', 'enabled', 'disabled', 'required', 'optional', 'n/a', 'na', '-', 'tba',
 ]);
@@ -32,6 +37,33 @@ const TEMPLATE_FORMS: readonly RegExp[] = [
 ];
 
 /**
+ * A name standing for the value, in capitals: `GOOGLE_API_KEY_VAL`, `nvapi-NVKEY`, `YOUR_TOKEN_HERE`. Needs a
+ * separator (a lowercase vendor prefix or an underscore) so a capitals-only password such as MONKEY is not one.
+ */
+const NAMED_PLACEHOLDER = /^(?:[a-z]{2,12}-[A-Z][A-Z0-9_]{0,60}|[A-Z][A-Z0-9]{0,30}_[A-Z0-9_]{0,60})(?:KEY|TOKEN|SECRET|PASSWORD|PASS|PWD|VAL|VALUE|HERE)$/;
+/** An `<angle bracket phrase>` inside a short value: `Bearer <your token>`, `user:<password>`. */
+const ANGLE_PLACEHOLDER = /<[A-Za-z][A-Za-z0-9 _.:/-]{0,60}>/;
+
+/**
+ * Keys published on purpose, by SHA-256 so this file holds none of them: AWS's documentation key pairs
+ * (AKIAIOSFODNN7EXAMPLE and AKIAI44QH8DHBEXAMPLE with their secret keys) and the Azurite / Azure Storage
+ * Emulator account key, the same on every machine.
+ */
+const PUBLISHED_KEYS = new Set([
+  '1a5d44a2dca19669d72edf4c4f1c27c4c1ca4b4408fbb17f6ce4ad452d78ddb3',
+  '78314b11be2e581549ac1c4f616563fad3fdf0c3b71678f6e2299182080e0598',
+  'c6ea27c534f993d31f0aef882e3d200e7b87470c379ae79c8f9b19d3bd363dc9',
+  'e21b597ba6b9cafa59d9ebc4d65c0385f5eb3fa56abab2607fa76589ad849a33',
+  '0011cc25eb4320717494d2703e8cba85743e71b500283c21c8b88147992f9059',
+]);
+const PUBLISHED_LENGTHS = new Set([20, 40, 88]);
+
+/** A key its vendor published for documentation or for a local emulator: not a credential. */
+export function isPublishedKey(value: string): boolean {
+  return PUBLISHED_LENGTHS.has(value.length) && PUBLISHED_KEYS.has(createHash('sha256').update(value).digest('hex'));
+}
+
+/**
  * True when the value is obviously not a real secret: empty, a template expression, a variable
  * reference, a documentation word, a run of one repeated character, or a truncated example.
  */
@@ -42,12 +74,16 @@ export function isPlaceholder(raw: string): boolean {
   }
   if (value === '') return true;
   if (value.length > 4096) return false;
+  if (isPublishedKey(value)) return true;
   const lower = value.toLowerCase();
   if (PLACEHOLDER_WORDS.has(lower)) return true;
   if (value.includes('{{') && value.includes('}}')) return true; // Helm / Go templates
   if (value.includes('...') || value.includes('…')) return true; // truncated examples such as AgBxJ7tT...
   for (const form of TEMPLATE_FORMS) if (form.test(value)) return true;
-  if (/example|placeholder|changeme|change_me|replace_?me|dummy|redacted|your[-_]?(?:pass|secret|token|key|api)/i.test(lower)) return true;
+  // "example" alone proves nothing (`example123` is a password); published documentation keys are listed in known.ts.
+  if (/placeholder|changeme|change_me|replace_?me|dummy|redacted|your[-_]?(?:pass|secret|token|key|api)/i.test(lower)) return true;
+  if (value.length <= 100 && NAMED_PLACEHOLDER.test(value)) return true;
+  if (value.length <= 200 && !value.includes('</') && ANGLE_PLACEHOLDER.test(value)) return true;
   // One repeated character, ignoring separators: xxxxxxxx, ********, 0000-0000, xxxx_xxxx.
   const alnum = lower.replace(/[^a-z0-9*#]/g, '');
   if (alnum.length > 0 && alnum.length <= 4096) {
@@ -59,6 +95,28 @@ export function isPlaceholder(raw: string): boolean {
   if (/^x{3,}/i.test(value) || /x{6,}$/i.test(value)) return true;
   return false;
 }
+
+/**
+ * The canonical placeholders a Secret in git may hold when its real values come from elsewhere: `<…>`, `${VAR}`,
+ * `{{ … }}`, CHANGEME, change-me, REPLACE_ME, a run of x, `...`. Narrower than isPlaceholder on purpose: a
+ * Secret's values are secret because their author put them in a Secret, so only these forms lower the deny.
+ */
+export function isCanonicalPlaceholder(raw: string): boolean {
+  let value = raw.trim();
+  if (value.length >= 2 && (value.startsWith('"') || value.startsWith("'")) && value.endsWith(value[0] ?? '')) value = value.slice(1, -1).trim();
+  if (value === '' || value.length > 300) return false;
+  if (CANONICAL_WORDS.has(value.toLowerCase())) return true;
+  return CANONICAL_FORMS.some((form) => form.test(value));
+}
+
+const CANONICAL_WORDS = new Set(['changeme', 'change-me', 'change_me', 'replaceme', 'replace-me', 'replace_me', '...', '…']);
+const CANONICAL_FORMS: readonly RegExp[] = [
+  /^<[^<>\n]{1,200}>$/,
+  /^\$\{[A-Za-z_][A-Za-z0-9_.:-]{0,200}\}$/,
+  /^\{\{[^{}\n]{1,250}\}\}$/,
+  /^x{3,}$/i,
+  /^\.{3,}$/,
+];
 
 /** Shannon entropy in bits per character. */
 export function shannonEntropy(value: string): number {
@@ -126,6 +184,14 @@ export function isCanonicalBase64(text: string, bytes: Buffer = Buffer.from(text
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 export function bytesToText(bytes: Uint8Array): DecodedBase64 {
+  // Files padded with NUL or 0xFF bytes (a trailing terminator, an erased flash block) are text followed by
+  // padding: the text is what a reader sees. The byte count stays that of the whole value.
+  let end = bytes.length;
+  while (end > 0 && (bytes[end - 1] === 0 || bytes[end - 1] === 0xff)) end--;
+  if (end > 0 && end < bytes.length) {
+    const decoded = bytesToText(bytes.subarray(0, end));
+    return decoded.kind === 'binary' ? { kind: 'binary', bytes: bytes.length } : decoded;
+  }
   let text: string;
   try {
     text = UTF8.decode(bytes);

@@ -1,6 +1,6 @@
 /** What produced a Secret, from its metadata and type (reference.md §2). */
 import { annotationsOf, labelsOf, namespaceOf, ownerReferencesOf } from './object.js';
-import { decodeSecretValue, decodeSecretValuePrefix, MAX_SCAN, type DecodedBase64 } from '../detectors/text.js';
+import { decodeSecretValue, decodeSecretValuePrefix, isCanonicalPlaceholder, MAX_SCAN, type DecodedBase64 } from '../detectors/text.js';
 import { objectAt, pointer, stringAt, stringMapAt } from './json.js';
 
 export const ESO_MANAGED_LABEL = 'reconcile.external-secrets.io/managed';
@@ -125,4 +125,12 @@ export function secretValues(secret: unknown): SecretValue[] {
     result.push({ key, source: 'stringData', field: pointer('stringData', key), decoded, preview: cut(decoded), empty: raw === '' });
   }
   return result;
+}
+
+/**
+ * Every value is a canonical placeholder (`<…>`, `${VAR}`, `{{ … }}`, CHANGEME…), never a binary or
+ * undecodable one: the Secret in git is a template for one that must come from elsewhere.
+ */
+export function placeholdersOnly(values: readonly SecretValue[]): boolean {
+  return values.length > 0 && values.every((value) => value.preview.kind === 'text' && isCanonicalPlaceholder(value.preview.text));
 }

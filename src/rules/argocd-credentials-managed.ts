@@ -3,7 +3,7 @@ import { createRule } from '../engine/rule.js';
 import { isObject, type JsonObject } from '../k8s/json.js';
 import { labelsOf } from '../k8s/object.js';
 import { gitProvenance, trustedProducer } from './support/provenance.js';
-import { secretValues, type SecretValue } from '../k8s/secrets.js';
+import { placeholdersOnly, secretValues, type SecretValue } from '../k8s/secrets.js';
 import { displayName } from '../engine/subject.js';
 
 interface Options {
@@ -105,9 +105,12 @@ export default createRule({
     },
     defaultOptions,
     messages: {
+      placeholdersOnly:
+        'Argo CD {{secretType}} Secret {{name}} from {{origin}} holds placeholders only: the real Secret must come from a SealedSecret or an ExternalSecret',
       handMadeCredentials:
         'Argo CD {{secretType}} Secret {{name}} carries credentials ({{fields}}) and comes from {{origin}}, not from an ExternalSecret or a SealedSecret; whoever reads it controls the {{target}}. Produce it with an ExternalSecret (or at least a SealedSecret) and rotate the credential',
     },
+    defaultActionByMessage: { placeholdersOnly: 'warn' },
     remediation:
       'Store the token or key in a secret store and let an ExternalSecret create this Secret (target.template.metadata.labels carries argocd.argoproj.io/secret-type), or seal it with kubeseal; rotate the credential that was exposed.',
   },
@@ -134,6 +137,11 @@ export default createRule({
     const fields = credentialFields(secretType, secret);
     const first = fields[0];
     if (first === undefined) return;
+    // Every value a placeholder: a template for the real Secret; any other value keeps the deny.
+    if (placeholdersOnly(secretValues(secret).filter((value) => !value.empty))) {
+      context.report({ messageId: 'placeholdersOnly', data: { secretType, name: displayName(subject), origin }, field: first.field });
+      return;
+    }
     context.report({
       messageId: 'handMadeCredentials',
       data: {

@@ -4,7 +4,6 @@ import { createRule } from '../engine/rule.js';
 import { KUSTOMIZE_GROUP } from '../k8s/kustomize.js';
 import { arrayAt, isObject, pointer, stringAt } from '../k8s/json.js';
 
-type MessageId = 'literal' | 'sourceFile';
 
 /** `KEY=VALUE` (kustomize splits at the first `=`); a literal without `=` has no value. */
 function splitLiteral(literal: string): { key: string; value: string } {
@@ -22,7 +21,7 @@ function fileOfEntry(entry: string): { key: string; path: string } {
 /** Keys that hold public material by convention (certificates, public keys): a file of them is no credential. */
 const PUBLIC_KEY = /\.(?:crt|cer|pub)$/i;
 
-export default createRule<Record<string, never>, MessageId>({
+export default createRule({
   meta: {
     id: 'kustomize-secret-generator',
     description: 'A kustomize secretGenerator must not take its values from git: literals are plaintext, envs and files name plaintext files.',

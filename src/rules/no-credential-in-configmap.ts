@@ -1,7 +1,14 @@
-import { decodeSecretValue, describeHits, detectCredentials } from '../detectors/detect.js';
+import { decodeSecretValue, describeHits, detectCredentials, NOT_FULLY_SCANNED, type CredentialHit } from '../detectors/detect.js';
 import { createRule } from '../engine/rule.js';
 import { pointer, stringMapAt } from '../k8s/json.js';
 import { displayName } from '../engine/subject.js';
+
+interface Options {
+  /** Report a value the detectors could not read to its end (longer than 1 MiB, past an entry or depth bound). */
+  reportNotFullyScanned: boolean;
+}
+
+const defaultOptions: Options = { reportNotFullyScanned: true };
 
 export default createRule({
   meta: {
@@ -9,8 +16,8 @@ export default createRule({
     description: 'A ConfigMap must not hold a credential (token, key, password, connection string) in data or binaryData.',
     defaultAction: 'deny',
     match: { kinds: [{ group: '', kind: 'ConfigMap', versions: ['v1'] }] },
-    optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
-    defaultOptions: {},
+    optionsSchema: { type: 'object', additionalProperties: false, properties: { reportNotFullyScanned: { type: 'boolean' } } },
+    defaultOptions,
     messages: {
       credentialInConfigMap:
         'ConfigMap {{name}} key `{{key}}` holds {{what}}; ConfigMaps are readable by anyone who can read the namespace and are never encrypted: move the value to a Secret produced by an ExternalSecret or a SealedSecret, and reference it from there',
@@ -23,8 +30,13 @@ export default createRule({
     const configMap = subject.object;
     if (configMap === null) return;
     const name = displayName(subject);
-    for (const [key, value] of Object.entries(stringMapAt(configMap, 'data'))) {
+    const { reportNotFullyScanned } = context.options;
+    const detect = (key: string, value: string): CredentialHit[] => {
       const hits = detectCredentials(key, value);
+      return reportNotFullyScanned ? hits : hits.filter((hit) => hit.detectorId !== NOT_FULLY_SCANNED);
+    };
+    for (const [key, value] of Object.entries(stringMapAt(configMap, 'data'))) {
+      const hits = detect(key, value);
       if (hits.length > 0) {
         context.report({ messageId: 'credentialInConfigMap', data: { name, key, what: describeHits(hits) }, field: pointer('data', key) });
       }
@@ -32,7 +44,7 @@ export default createRule({
     for (const [key, value] of Object.entries(stringMapAt(configMap, 'binaryData'))) {
       const decoded = decodeSecretValue(value);
       if (decoded.kind !== 'text') continue;
-      const hits = detectCredentials(key, decoded.text);
+      const hits = detect(key, decoded.text);
       if (hits.length > 0) {
         context.report({ messageId: 'credentialInConfigMap', data: { name, key, what: describeHits(hits) }, field: pointer('binaryData', key) });
       }

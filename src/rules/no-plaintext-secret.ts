@@ -2,7 +2,7 @@ import { describeHits, detectCredentials } from '../detectors/detect.js';
 import { createRule } from '../engine/rule.js';
 import { labelsOf } from '../k8s/object.js';
 import { gitProvenance, trustedProducer } from './support/provenance.js';
-import { isPersonRequester, secretValues, type SecretValue } from '../k8s/secrets.js';
+import { isPersonRequester, placeholdersOnly, secretValues, type SecretValue } from '../k8s/secrets.js';
 import { SEALING_KEY_LABEL } from './no-sealing-key-in-git.js';
 import { displayName } from '../engine/subject.js';
 
@@ -51,15 +51,18 @@ export default createRule({
     messages: {
       plaintextFromGit:
         'Secret {{name}} holds plaintext values from git ({{provenance}}): {{keys}}. Base64 is not encryption: seal it with kubeseal and commit the SealedSecret, or replace it with an ExternalSecret',
+      placeholdersOnly:
+        'Secret {{name}} from git ({{provenance}}) holds placeholders only ({{keys}}): the real Secret must come from a SealedSecret or an ExternalSecret',
       notControllerManaged:
         'Secret {{name}} was created by {{requester}} with values ({{keys}}) and no controller produces it (requireControllerManaged): seal it with kubeseal, or replace it with an ExternalSecret',
     },
+    // A Secret whose every value is `<…>`, `${VAR}`, CHANGEME… protects nothing yet; any other value keeps the deny.
+    defaultActionByMessage: { placeholdersOnly: 'warn' },
     remediation:
       'Remove the Secret from git (and its history, then rotate the values), and commit a SealedSecret (`kubectl create secret … --dry-run=client -o yaml | kubeseal --format yaml`) or an ExternalSecret that fetches the values from a secret store.',
   },
   check(context) {
-    const { subject } = context;
-    const { options } = context;
+    const { subject, options } = context;
     const secret = subject.object;
     if (secret === null) return;
     const values = secretValues(secret).filter((value) => !value.empty);
@@ -75,6 +78,10 @@ export default createRule({
       if (provenance !== undefined || controllers.sealedSecrets.includes(subject.requester.username)) return;
     }
     if (provenance !== undefined) {
+      if (placeholdersOnly(values)) {
+        context.report({ messageId: 'placeholdersOnly', data: { name, provenance, keys: values.slice(0, MAX_KEYS_NAMED).map((v) => `\`${v.key}\``).join(', ') }, field: first.field });
+        return;
+      }
       context.report({ messageId: 'plaintextFromGit', data: { name, provenance, keys: describeSecretValues(values) }, field: first.field });
       return;
     }

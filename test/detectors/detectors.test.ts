@@ -253,8 +253,10 @@ t.test('shape safety and bounds', async (t) => {
   t.same(detectCredentials('k', '{not json'), []);
   t.same(detectCredentials('k', '['.repeat(100000)), []);
   t.same(detectCredentials('k', '\u0000\uFFFD\uD800'), []);
-  const big = 'a'.repeat(200 * 1024) + F.GITHUB_CLASSIC;
-  t.same(detectCredentials('k', big), [], 'values are scanned on their first 64 KiB only');
+  const big = 'a '.repeat(100 * 1024) + F.GITHUB_CLASSIC;
+  t.same(detectCredentials('k', big).map((h) => h.detectorId), ['github-token'], 'a value is scanned past 64 KiB, to its end');
+  const huge = 'a '.repeat(600 * 1024) + F.GITHUB_CLASSIC;
+  t.same(detectCredentials('k', huge), [{ detectorId: 'not-fully-scanned', description: 'not fully scanned (longer than 1 MiB)' }], 'past 1 MiB the value is said to be not fully scanned');
   t.ok(detectCredentials('k', 'a '.repeat(1000) + F.GITHUB_CLASSIC).length > 0);
 });
 

@@ -55,6 +55,30 @@ ruleTester(rule, {
   ],
   invalid: [
     {
+      name: 'a repo-creds template whose every value is a placeholder warns',
+      object: { ...repo('repo-creds', {}), data: {}, stringData: { url: '<repo-url>', username: '<username>', password: '${GIT_TOKEN}' } },
+      source: 'cli',
+      errors: [{ messageId: 'placeholdersOnly', action: 'warn', field: '/stringData/password', messageIncludes: ['repo-creds Secret gitops-repo', 'placeholders only', 'SealedSecret', 'ExternalSecret'] }],
+    },
+    {
+      name: 'a repository Secret with placeholder keys in data warns',
+      object: repo('repository', { url: b64('{{ .Values.repoURL }}'), sshPrivateKey: b64('<ssh-private-key>') }),
+      source: 'cli',
+      errors: [{ messageId: 'placeholdersOnly', action: 'warn', field: '/data/sshPrivateKey' }],
+    },
+    {
+      name: 'a real URL next to a placeholder password keeps the deny',
+      object: repo('repository', { url: b64('https://github.com/org/private'), password: b64('<password>') }),
+      source: 'cli',
+      errors: [{ messageId: 'handMadeCredentials', action: 'deny', field: '/data/password' }],
+    },
+    {
+      name: 'the literal password keeps the deny',
+      object: { ...repo('repo-creds', {}), data: {}, stringData: { url: '<repo-url>', password: 'password' } },
+      source: 'cli',
+      errors: [{ messageId: 'handMadeCredentials', action: 'deny', field: '/stringData/password' }],
+    },
+    {
       name: 'seed 000 prod-cluster Secret in git (CLI)',
       object: seedCluster,
       source: 'cli',

@@ -30,6 +30,22 @@ ruleTester(rule, {
     { name: 'binaryData that is not text', object: configMap({}, { binaryData: { 'font.woff': Buffer.from([0, 1, 2, 255]).toString('base64') } }), source: 'cli' },
     { name: 'wrong shapes', object: configMap({ a: 1, b: null }, { binaryData: 'x' }), source: 'cli' },
     { name: 'DELETE', object: null, oldObject: configMap({ DATABASE_URL: DB_URL }), operation: 'DELETE' },
+    // Shapes found in public GitOps repositories (docs/accuracy.md).
+    { name: 'an nsswitch.conf', object: configMap({ 'nsswitch.conf': 'passwd:   compat\ngroup:    compat\nshadow:   compat\nhosts:    files dns\n' }), source: 'cli' },
+    {
+      name: 'Argo CD settings: a password pattern, OIDC claims, $secret:key references',
+      object: { ...configMap({ passwordPattern: '^.{10,64}$', 'oidc.config': 'name: Corp\nissuer: https://id.corp.test\nclientID: argocd\nclientSecret: $corp-oidc:client-secret\nrequestedIDTokenClaims: {"groups": {"essential": true}}\n' }), metadata: { name: 'argocd-cm', namespace: 'argocd' } },
+      source: 'cli',
+    },
+    { name: 'a dex config naming its secret env var', object: configMap({ 'config.yaml': 'issuer: http://dex.auth.svc:5556/dex\nstaticClients:\n- id: web\n  redirectURIs: ["/callback"]\n  secretEnv: WEB_CLIENT_SECRET\n' }), source: 'cli' },
+    { name: 'python code reading its token', object: configMap({ 'model.py': 'class Model:\n    def __init__(self):\n        token = os.environ["HF_HUB_TOKEN"]\n        secret = load_secret(name)\n' }), source: 'cli' },
+    { name: 'a long Grafana dashboard past 64 KiB', object: configMap({ 'dash.json': JSON.stringify({ panels: Array.from({ length: 900 }, (_, i) => ({ id: i, title: `panel ${i}`, expr: `sum(rate(http_requests_total{job="api-${i}"}[5m]))` })) }) }), source: 'cli' },
+    {
+      name: 'a value past the bounds, with reportNotFullyScanned off',
+      object: configMap({ 'huge.properties': 'a=b\n'.repeat(110_000) }),
+      options: { reportNotFullyScanned: false },
+      source: 'cli',
+    },
   ],
   invalid: [
     {
@@ -58,6 +74,39 @@ ruleTester(rule, {
       source: 'cli',
       errors: [{ messageId: 'credentialInConfigMap', action: 'deny', field: '/binaryData/config.json', messageIncludes: ['GitHub token (github.token)'] }],
       canaries: canariesIn(GITHUB_CLASSIC),
+    },
+    {
+      name: 'a password in a block scalar of a config file',
+      object: configMap({ 'config.yaml': `s3:\n  endpoint: http://minio:9000\n  secretKey: |\n    ${DB_PASSWORD}\n  bucket: logs\n` }),
+      source: 'cli',
+      errors: [{ messageId: 'credentialInConfigMap', action: 'deny', field: '/data/config.yaml', messageIncludes: ['s3.secretKey'] }],
+      canaries: [DB_PASSWORD],
+    },
+    {
+      name: 'binaryData text padded with NUL and 0xFF bytes',
+      object: configMap({}, { binaryData: { 'app.env': Buffer.concat([Buffer.from(`DB_PASSWORD=${DB_PASSWORD}\n`), Buffer.from([0, 0, 255])]).toString('base64') } }),
+      source: 'cli',
+      errors: [{ messageId: 'credentialInConfigMap', action: 'deny', field: '/binaryData/app.env', messageIncludes: ['generic password (DB_PASSWORD)'] }],
+      canaries: [DB_PASSWORD],
+    },
+    {
+      name: 'a password after thousands of blank lines, and one past 64 KiB',
+      object: configMap({ 'app.env': '\n'.repeat(8000) + `DB_PASSWORD=${DB_PASSWORD}\n`, 'notes.ini': 'x = 1\n'.repeat(20_000) + `password = ${DB_PASSWORD}\n` }),
+      source: 'cli',
+      errors: [
+        { messageId: 'credentialInConfigMap', action: 'deny', field: '/data/app.env' },
+        { messageId: 'credentialInConfigMap', action: 'deny', field: '/data/notes.ini' },
+      ],
+      canaries: [DB_PASSWORD],
+    },
+    {
+      name: 'a value past the bounds is reported as not fully scanned',
+      object: configMap({ 'huge.properties': 'a=b\n'.repeat(110_000), 'deep.json': '{"a":'.repeat(300) + '1' + '}'.repeat(300) }),
+      source: 'cli',
+      errors: [
+        { messageId: 'credentialInConfigMap', action: 'deny', field: '/data/huge.properties', messageIncludes: ['not fully scanned (more than 100000 entries)'] },
+        { messageId: 'credentialInConfigMap', action: 'deny', field: '/data/deep.json', messageIncludes: ['not fully scanned (JSON nested deeper than 256 levels)'] },
+      ],
     },
     {
       name: 'keys with a slash are escaped in the pointer',

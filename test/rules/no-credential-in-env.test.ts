@@ -25,8 +25,32 @@ const kinds: [string, string, Record<string, unknown>, string][] = [
   ['argoproj.io/v1alpha1', 'Rollout', { template: template(tokenEnv) }, '/spec/template/spec/containers/0/env/1/value'],
 ];
 
+/** Env shapes from public GitOps repositories (docs/accuracy.md): names given as values, placeholders. */
+const namesAndPlaceholders = [
+  { name: 'HF_TOKEN', value: 'HF_TOKEN' },
+  { name: 'NGC_API_KEY', value: 'nvapi-NVKEY' },
+  { name: 'GOOGLE_API_KEY', value: 'GOOGLE_API_KEY_VAL' },
+  { name: 'MYSQL_ALLOW_EMPTY_PASSWORD', value: 'yes' },
+  { name: 'MYSQL_RANDOM_ROOT_PASSWORD', value: '1' },
+  { name: 'AWS_ACCESS_KEY_ID', value: 'AKIAIOSFODNN7EXAMPLE' },
+  { name: 'OPENAI_API_KEY', value: '<your-openai-key>' },
+];
+
+/** Literal credentials the sweep found missed: MinIO and database quick-starts. */
+const missed: [string, string][] = [
+  ['MINIO_ACCESS_KEY', 'minio'],
+  ['MINIO_SECRET_KEY', 'minio123'],
+  ['MINIO_ROOT_PASSWORD', 'minio-root-pw'],
+  ['USER_PASSWORD', 'guest'],
+  ['AUTOMATION_TOKEN', 'ci-automation-7'],
+  ['MYSQL_PASSWORD', 'password'],
+  ['POSTGRES_PASSWORD', 'pg'],
+  ['MYSQL_ROOT_PASSWORD', 'root'],
+];
+
 ruleTester(rule, {
   valid: [
+    { name: 'env var names and obvious placeholders given as values', object: workload('apps/v1', 'Deployment', { template: template(namesAndPlaceholders) }), source: 'cli' },
     {
       name: 'valueFrom.secretKeyRef is the fix',
       object: workload('apps/v1', 'Deployment', { template: template([{ name: 'GITHUB_TOKEN', valueFrom: { secretKeyRef: { name: 'gh', key: 'token' } } }]) }),
@@ -80,6 +104,12 @@ ruleTester(rule, {
     { name: 'DELETE', object: null, oldObject: workload('v1', 'Pod', podSpec(tokenEnv)), operation: 'DELETE' },
   ],
   invalid: [
+    ...missed.map(([env, value]) => ({
+      name: `a literal ${env} of a quick-start`,
+      object: workload('apps/v1', 'StatefulSet', { template: template([{ name: 'MINIO_VOLUMES', value: '/data' }, { name: env, value }]) }),
+      source: 'cli' as const,
+      errors: [{ messageId: 'credentialInEnv', action: 'deny' as const, field: '/spec/template/spec/containers/0/env/1/value', messageIncludes: [`env \`${env}\``] }],
+    })),
     ...kinds.map(([apiVersion, kind, spec, field]) => ({
       name: `${kind} with a literal GitHub token`,
       object: workload(apiVersion, kind, spec),

@@ -119,6 +119,34 @@ ruleTester(rule, {
     { name: 'wrong shapes do not crash', object: secret({ data: ['x'], stringData: 'nope' }), source: 'cli' },
   ],
   invalid: [
+    // Placeholder-only Secrets (docs/accuracy.md): a warning, every canonical form, in data and stringData.
+    ...[
+      [{ stringData: { username: '<db-user>', password: '<db-password>' } }, '/stringData/username'],
+      [{ stringData: { password: '${DB_PASSWORD}', url: '{{ .Values.db.url }}' } }, '/stringData/password'],
+      [{ data: { token: b64('CHANGEME'), other: b64('change-me') } }, '/data/token'],
+      [{ data: { key: b64('REPLACE_ME') }, stringData: { secret: 'xxxxxxxxxxxx', note: '...' } }, '/data/key'],
+      [{ stringData: { password: '"<password>"', empty: '' } }, '/stringData/password'],
+    ].map(([values, at], index) => ({
+      name: `placeholders only (${index + 1})`,
+      object: secret(values as Record<string, unknown>),
+      source: 'cli' as const,
+      errors: [{ messageId: 'placeholdersOnly', action: 'warn' as const, field: at as string, messageIncludes: ['placeholders only', 'SealedSecret', 'ExternalSecret'] }],
+    })),
+    // Any other value keeps the deny, whatever it looks like.
+    ...[
+      [{ stringData: { username: '<db-user>', password: 'password' } }, '/stringData/username'],
+      [{ stringData: { password: '<db-password>', host: 'db.internal' } }, '/stringData/password'],
+      [{ stringData: { token: 'example' } }, '/stringData/token'],
+      [{ stringData: { token: 'dummy' } }, '/stringData/token'],
+      [{ stringData: { token: 'GITHUB_TOKEN_VAL' } }, '/stringData/token'],
+      [{ data: { password: b64('<db-password>'), blob: Buffer.from([0, 1, 2, 3]).toString('base64') } }, '/data/password'],
+      [{ data: { password: 'not base64!' } }, '/data/password'],
+    ].map(([values, at], index) => ({
+      name: `a value that is not a canonical placeholder keeps the deny (${index + 1})`,
+      object: secret(values as Record<string, unknown>),
+      source: 'cli' as const,
+      errors: [{ messageId: 'plaintextFromGit', action: 'deny' as const, field: at as string }],
+    })),
     {
       name: 'kubectl create secret --dry-run=client -o yaml output committed (seed 000)',
       object: kubectlCreateOutput,
