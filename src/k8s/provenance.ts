@@ -1,3 +1,4 @@
+import { auditGitProvenance } from '../audit/provenance.js';
 import type { GitOpsConfig } from '../config/types.js';
 import type { Subject } from '../engine/types.js';
 import { annotationsOf, labelsOf, managedFieldsOf } from './object.js';
@@ -9,6 +10,8 @@ import { annotationsOf, labelsOf, managedFieldsOf } from './object.js';
  */
 export function gitProvenance(subject: Subject, gitops: GitOpsConfig): string | undefined {
   if (subject.source === 'cli') return 'manifest file';
+  // A stored object: who owns its data, not who sent a request (src/audit/provenance.ts).
+  if (subject.source === 'audit') return auditGitProvenance(subject.object, gitops);
   const object = subject.object ?? subject.oldObject;
   if (gitops.requesters.includes(subject.requester.username)) return `requester ${subject.requester.username}`;
   const annotations = annotationsOf(object);

@@ -2,6 +2,7 @@ import { detectCredentials } from '../detectors/index.js';
 import { createRule } from '../engine/rule.js';
 import { isObject, type JsonObject } from '../k8s/json.js';
 import { labelsOf } from '../k8s/object.js';
+import { auditProvenance } from '../audit/provenance.js';
 import { gitProvenance } from '../k8s/provenance.js';
 import { isEsoOrSealed, secretValues, type SecretValue } from '../k8s/secrets.js';
 
@@ -119,6 +120,12 @@ export default createRule({
     let origin: string;
     if (subject.source === 'cli') {
       origin = 'a manifest file in git';
+    } else if (subject.source === 'audit') {
+      // A stored object has no requester: what owns its data decides (src/audit/provenance.ts).
+      const provenance = auditProvenance(secret, gitops);
+      if (provenance?.fromGit === false) return;
+      if (options.onlyFromGit && provenance === undefined) return;
+      origin = provenance !== undefined ? `git (${provenance.signal})` : 'a hand-made Secret (no GitOps tool or controller owns its data)';
     } else {
       const username = subject.requester.username;
       if (options.allowedRequesters.includes(username)) return;

@@ -1,0 +1,128 @@
+import { writeFileSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { runAudit, type AuditResult } from '../audit/run.js';
+import { formatAuditText } from '../audit/text.js';
+import { KubeConfigTransport } from '../cluster/informers.js';
+import { buildEngine, loadEffectiveConfig } from '../engine/setup.js';
+import { formatJson } from '../report/json.js';
+import { formatJunit } from '../report/junit.js';
+import { formatSarif } from '../report/sarif.js';
+import { allRules } from '../rules/index.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from './exit.js';
+import { collect } from './options.js';
+import { failingActions } from './scan.js';
+import { VERSION } from './version.js';
+
+interface AuditCommandOptions {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  format: 'text' | 'json' | 'sarif' | 'junit';
+  output?: string;
+  config?: string;
+  rule?: string[];
+  failOn: 'warn' | 'deny';
+  quiet?: boolean;
+  color: boolean;
+  pageSize: number;
+  pageDelay: number;
+}
+
+export function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return n;
+}
+
+export function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+/** The kubeconfig (file, or KUBECONFIG / ~/.kube/config / in-cluster) with the chosen context current. */
+export function loadKubeConfig(file: string | undefined, context: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  try {
+    if (file !== undefined) kc.loadFromFile(file);
+    else kc.loadFromDefault();
+  } catch (error) {
+    // Only the class name: a parser's message can quote the file, which holds credentials.
+    throw new UsageError(`cannot read the kubeconfig (${error instanceof Error ? error.name : 'error'})`);
+  }
+  if (context !== undefined) {
+    if (kc.getContextObject(context) === null) throw new UsageError(`the kubeconfig has no context named ${JSON.stringify(context)}`);
+    kc.setCurrentContext(context);
+  }
+  if (kc.getCurrentCluster() === null) throw new UsageError('the kubeconfig names no current cluster');
+  return kc;
+}
+
+export function registerAudit(program: Command): void {
+  program
+    .command('audit')
+    .description('check what the cluster already stores, through the API, with the same rules and exit codes as scan')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('--context <name>', 'kubeconfig context to use')
+    .option('-n, --namespace <namespace>', 'audit only this namespace (cluster-scoped kinds are still read for the view)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'junit']).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('-c, --config <file>', 'SecretGuardConfig file (defaults are embedded)')
+    .option('-r, --rule <id>', 'run only this rule (repeatable)', collect)
+    .addOption(new Option('--fail-on <level>', 'lowest action that fails the run').choices(['warn', 'deny']).default('deny'))
+    .option('-q, --quiet', 'print only failing findings and no summary')
+    .option('--no-color', 'never colour the text output')
+    .addOption(new Option('--page-size <n>', 'objects per list request').argParser(positiveInteger).default(500))
+    .addOption(new Option('--page-delay <ms>', 'pause between two list requests').argParser(wholeNumber).default(0))
+    .action(async (options: AuditCommandOptions) => {
+      const config = loadEffectiveConfig(options.config);
+      const known = new Set(allRules.map((r) => r.meta.id));
+      for (const id of options.rule ?? []) {
+        if (!known.has(id)) throw new UsageError(`unknown rule ${id} (see \`secretguard rules\`)`);
+      }
+      const kc = loadKubeConfig(options.kubeconfig, options.context);
+      const cluster = kc.getCurrentContext() || 'cluster';
+      const engine = buildEngine(config);
+      let result: AuditResult;
+      try {
+        result = await runAudit(engine, new KubeConfigTransport(kc), {
+          cluster,
+          pageSize: options.pageSize,
+          pageDelayMs: options.pageDelay,
+          ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
+          ...(options.rule !== undefined ? { only: new Set(options.rule) } : {}),
+        });
+      } catch (error) {
+        process.stderr.write(`secretguard: cannot read the cluster's API (${error instanceof Error ? error.name + (error.message.startsWith('HTTP ') ? ` ${error.message}` : '') : 'error'})\n`);
+        process.exitCode = EXIT_USAGE;
+        return;
+      }
+      const { report, unlisted } = result;
+      const failing = failingActions(options.failOn);
+      const color = options.color && options.output === undefined && process.stdout.isTTY && process.env['NO_COLOR'] === undefined;
+      let text: string;
+      switch (options.format) {
+        case 'json':
+          text = formatJson(report);
+          break;
+        case 'sarif':
+          text = formatSarif(report, allRules, VERSION);
+          break;
+        case 'junit':
+          text = formatJunit(report, failing);
+          break;
+        case 'text':
+          text = formatAuditText(report, { color, quiet: options.quiet === true, failing, cluster, unlisted });
+          break;
+      }
+      if (options.output !== undefined) writeFileSync(options.output, text);
+      else process.stdout.write(text);
+      if (unlisted.length > 0 && options.format !== 'text') {
+        for (const u of unlisted) process.stderr.write(`secretguard: not audited: ${u.kind} (${u.reason})\n`);
+      }
+      // An audit that could not read every kind must not pass as clean.
+      if (report.findings.some((f) => failing(f.action))) process.exitCode = EXIT_FINDINGS;
+      else process.exitCode = unlisted.length > 0 ? EXIT_USAGE : EXIT_OK;
+    });
+}
