@@ -86,7 +86,10 @@ export async function discover(transport: KubeTransport, wanted: readonly Wanted
   };
   const resources: AuditResource[] = [];
   const missing: Unlisted[] = [];
+  const seen = new Set<string>();
   for (const want of wanted) {
+    if (seen.has(`${want.group}/${want.kind}`)) continue;
+    seen.add(`${want.group}/${want.kind}`);
     const served = groups.get(want.group);
     const label = want.group === '' ? want.kind : `${want.group}/${want.kind}`;
     if (served === undefined) {

@@ -105,7 +105,8 @@ export async function runAudit(engine: Engine, transport: KubeTransport, options
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
   };
   const wanted = ruleKinds(engine, options.only);
-  const { resources, missing } = await discover(transport, [...VIEW_KINDS, ...wanted]);
+  // The rules' versions first: a kind both feed is listed in a version the rules understand.
+  const { resources, missing } = await discover(transport, [...wanted, ...VIEW_KINDS]);
   const wantedKeys = new Set(wanted.map((w) => `${w.group}/${w.kind}`));
   const viewKeys = new Set(VIEW_KINDS.map((w) => `${w.group}/${w.kind}`));
   // An absent ESO API is an empty view, not a missing one; only rule kinds the server lacks are worth naming.
