@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { KubeConfigError, loadKubeConfig } from '../audit/kubeconfig.js';
+import { formatPolicyReports } from '../audit/policyreport.js';
 import { runAudit, type AuditResult } from '../audit/run.js';
 import { formatAuditText } from '../audit/text.js';
 import { KubeConfigTransport } from '../cluster/informers.js';
@@ -18,7 +19,7 @@ interface AuditCommandOptions {
   kubeconfig?: string;
   context?: string;
   namespace?: string;
-  format: 'text' | 'json' | 'sarif' | 'junit';
+  format: 'text' | 'json' | 'sarif' | 'junit' | 'policyreport';
   output?: string;
   config?: string;
   rule?: string[];
@@ -35,28 +36,16 @@ export function positiveInteger(value: string): number {
   return n;
 }
 
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number above 0');
+  return n;
+}
+
 export function wholeNumber(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
   return n;
-}
-
-/** The kubeconfig (file, or KUBECONFIG / ~/.kube/config / in-cluster) with the chosen context current. */
-export function loadKubeConfig(file: string | undefined, context: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  try {
-    if (file !== undefined) kc.loadFromFile(file);
-    else kc.loadFromDefault();
-  } catch (error) {
-    // Only the class name: a parser's message can quote the file, which holds credentials.
-    throw new UsageError(`cannot read the kubeconfig (${error instanceof Error ? error.name : 'error'})`);
-  }
-  if (context !== undefined) {
-    if (kc.getContextObject(context) === null) throw new UsageError(`the kubeconfig has no context named ${JSON.stringify(context)}`);
-    kc.setCurrentContext(context);
-  }
-  if (kc.getCurrentCluster() === null) throw new UsageError('the kubeconfig names no current cluster');
-  return kc;
 }
 
 export function registerAudit(program: Command): void {
@@ -66,7 +55,7 @@ export function registerAudit(program: Command): void {
     .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, or in-cluster)')
     .option('--context <name>', 'kubeconfig context to use')
     .option('-n, --namespace <namespace>', 'audit only this namespace (cluster-scoped kinds are still read for the view)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'junit']).default('text'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'junit', 'policyreport']).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('-c, --config <file>', 'SecretGuardConfig file (defaults are embedded)')
     .option('-r, --rule <id>', 'run only this rule (repeatable)', collect)
@@ -81,7 +70,12 @@ export function registerAudit(program: Command): void {
       for (const id of options.rule ?? []) {
         if (!known.has(id)) throw new UsageError(`unknown rule ${id} (see \`secretguard rules\`)`);
       }
-      const kc = loadKubeConfig(options.kubeconfig, options.context);
+      let kc: ReturnType<typeof loadKubeConfig>;
+      try {
+        kc = loadKubeConfig(options.kubeconfig, options.context);
+      } catch (error) {
+        throw error instanceof KubeConfigError ? new UsageError(error.message) : error;
+      }
       const cluster = kc.getCurrentContext() || 'cluster';
       const engine = buildEngine(config);
       let result: AuditResult;
@@ -111,6 +105,9 @@ export function registerAudit(program: Command): void {
           break;
         case 'junit':
           text = formatJunit(report, failing);
+          break;
+        case 'policyreport':
+          text = formatPolicyReports(report.resources);
           break;
         case 'text':
           text = formatAuditText(report, { color, quiet: options.quiet === true, failing, cluster, unlisted });

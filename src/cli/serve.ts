@@ -1,11 +1,12 @@
 import closeWithGrace from 'close-with-grace';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { addSelfManagedOptions, selfManagedOptionsFrom, type SelfManagedCliOptions } from './self-managed-flags.js';
 import { startSelfManagedCertificates } from '../certs/renewal.js';
 import { createLogger } from '../server/logger.js';
 import { startServer, type RunningServer, type ServeOptions } from '../server/serve.js';
 import { TlsLoadError } from '../server/tls.js';
 import { UsageError } from './exit.js';
+import { positiveInteger, positiveNumber, wholeNumber } from './audit.js';
 import { collect } from './options.js';
 
 interface ServeCommandOptions extends SelfManagedCliOptions {
@@ -18,6 +19,10 @@ interface ServeCommandOptions extends SelfManagedCliOptions {
   kubeconfig?: string;
   clusterState?: string[];
   gracePeriod: string;
+  auditInterval?: number;
+  auditPageSize: number;
+  auditPageDelay: number;
+  auditMaxNamespaces: number;
 }
 
 function portOf(value: string, flag: string): number {
@@ -58,6 +63,10 @@ export function registerServe(program: Command): void {
     .option('--kubeconfig <file>', 'kubeconfig for the cluster view (default: KUBECONFIG, ~/.kube/config, or in-cluster)')
     .option('--cluster-state <path>', 'serve with a view from manifests instead of an API server (repeatable)', collect)
     .option('--grace-period <ms>', 'longest graceful shutdown before a forced exit', '25000')
+    .addOption(new Option('--audit-interval <minutes>', 'audit the cluster every N minutes (decimals allowed) and write PolicyReports; off when absent').argParser(positiveNumber))
+    .addOption(new Option('--audit-page-size <n>', 'objects per list request of the background audit').argParser(positiveInteger).default(250))
+    .addOption(new Option('--audit-page-delay <ms>', 'pause between two list requests of the background audit').argParser(wholeNumber).default(200))
+    .addOption(new Option('--audit-max-namespaces <n>', 'namespaces with their own secretguard_audit_violations series; the rest are summed as _other').argParser(positiveInteger).default(200))
     .action(async (options: ServeCommandOptions) => {
       const graceMs = Number(options.gracePeriod);
       if (!Number.isInteger(graceMs) || graceMs < 0) throw new UsageError('--grace-period must be milliseconds');
@@ -79,6 +88,10 @@ export function registerServe(program: Command): void {
           host: options.host,
           kubeconfig: options.kubeconfig,
           clusterState: options.clusterState,
+          audit:
+            options.auditInterval === undefined
+              ? undefined
+              : { intervalMs: Math.round(options.auditInterval * 60_000), pageSize: options.auditPageSize, pageDelayMs: options.auditPageDelay, maxNamespaces: options.auditMaxNamespaces },
         },
         graceMs,
       );
