@@ -1,10 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { auditFleet, clusterSecrets, formatFleetJson, formatFleetText, spokeFromSecret, type FleetCluster } from '../audit/fleet.js';
 import { KubeConfigError, loadKubeConfig } from '../audit/kubeconfig.js';
 import { formatPolicyReports } from '../audit/policyreport.js';
 import { runAudit, type AuditResult } from '../audit/run.js';
 import { formatAuditText } from '../audit/text.js';
 import { KubeConfigTransport } from '../cluster/informers.js';
+import type { Engine } from '../engine/engine.js';
 import { buildEngine, loadEffectiveConfig } from '../engine/setup.js';
 import { formatJson } from '../report/json.js';
 import { formatJunit } from '../report/junit.js';
@@ -28,6 +31,9 @@ interface AuditCommandOptions {
   color: boolean;
   pageSize: number;
   pageDelay: number;
+  argocdClusters?: boolean;
+  argocdNamespace: string;
+  concurrency: number;
 }
 
 export function positiveInteger(value: string): number {
@@ -48,6 +54,25 @@ export function wholeNumber(value: string): number {
   return n;
 }
 
+async function runFleet(engine: Engine, kc: KubeConfig, options: AuditCommandOptions): Promise<void> {
+  if (options.format !== 'text' && options.format !== 'json') throw new UsageError('--argocd-clusters writes text or json');
+  let clusters: FleetCluster[];
+  try {
+    const secrets = await clusterSecrets(new KubeConfigTransport(kc), options.argocdNamespace);
+    clusters = await auditFleet(engine, secrets.map(spokeFromSecret), { pageSize: options.pageSize, pageDelayMs: options.pageDelay, concurrency: options.concurrency });
+  } catch (error) {
+    process.stderr.write(`secretguard: cannot read Argo CD's cluster Secrets on the hub (${error instanceof Error ? error.name + (error.message.startsWith('HTTP ') ? ` ${error.message}` : '') : 'error'})\n`);
+    process.exitCode = EXIT_USAGE;
+    return;
+  }
+  const text = options.format === 'json' ? formatFleetJson(clusters) : formatFleetText(clusters);
+  if (options.output !== undefined) writeFileSync(options.output, text);
+  else process.stdout.write(text);
+  const failing = failingActions(options.failOn);
+  const fails = clusters.some((c) => c.worst?.some((w) => failing(w.action)) === true);
+  process.exitCode = fails ? EXIT_FINDINGS : clusters.every((c) => c.status === 'ok') ? EXIT_OK : EXIT_USAGE;
+}
+
 export function registerAudit(program: Command): void {
   program
     .command('audit')
@@ -64,13 +89,16 @@ export function registerAudit(program: Command): void {
     .option('--no-color', 'never colour the text output')
     .addOption(new Option('--page-size <n>', 'objects per list request').argParser(positiveInteger).default(500))
     .addOption(new Option('--page-delay <ms>', 'pause between two list requests').argParser(wholeNumber).default(0))
+    .option('--argocd-clusters', 'on an Argo CD hub: audit every spoke its cluster Secrets name (text or json)')
+    .option('--argocd-namespace <namespace>', 'namespace of Argo CD\'s cluster Secrets', 'argocd')
+    .addOption(new Option('--concurrency <n>', 'spokes audited at the same time').argParser(positiveInteger).default(4))
     .action(async (options: AuditCommandOptions) => {
       const config = loadEffectiveConfig(options.config);
       const known = new Set(allRules.map((r) => r.meta.id));
       for (const id of options.rule ?? []) {
         if (!known.has(id)) throw new UsageError(`unknown rule ${id} (see \`secretguard rules\`)`);
       }
-      let kc: ReturnType<typeof loadKubeConfig>;
+      let kc: KubeConfig;
       try {
         kc = loadKubeConfig(options.kubeconfig, options.context);
       } catch (error) {
@@ -78,6 +106,10 @@ export function registerAudit(program: Command): void {
       }
       const cluster = kc.getCurrentContext() || 'cluster';
       const engine = buildEngine(config);
+      if (options.argocdClusters === true) {
+        await runFleet(engine, kc, options);
+        return;
+      }
       let result: AuditResult;
       try {
         result = await runAudit(engine, new KubeConfigTransport(kc), {
