@@ -176,3 +176,39 @@ export function formatFleetText(clusters: readonly FleetCluster[]): string {
 export function formatFleetJson(clusters: readonly FleetCluster[]): string {
   return JSON.stringify({ clusters }, null, 2) + '\n';
 }
+
+function escapeHtml(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
+}
+
+const STYLE = `body{font:14px system-ui,sans-serif;margin:2em;color:#222}h1{font-size:1.4em}
+section{border:1px solid #ccc;border-radius:6px;margin:1em 0;padding:.5em 1em}h2{font-size:1.1em;margin:.3em 0}
+.status{padding:.1em .5em;border-radius:4px;font-size:.85em}.ok{background:#d7f5dd}.incomplete{background:#fdf0c2}
+.unreachable,.unsupported{background:#f9d0d0}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.2em .6em;text-align:left;vertical-align:top}
+.deny,.error{color:#b00020;font-weight:600}.warn{color:#9a6700}.audit{color:#0a5a8a}`;
+
+/** A self-contained page (inline style, no script, nothing fetched): one section per cluster. */
+export function formatFleetHtml(clusters: readonly FleetCluster[]): string {
+  const sections = clusters.map((c) => {
+    const head = `<h2>${escapeHtml(c.name)} <span class="status ${c.status}">${c.status}</span></h2><p>${escapeHtml(c.server)}${c.reason !== undefined ? ` — ${escapeHtml(c.reason)}` : ''}</p>`;
+    if (c.counts === undefined) return `<section>${head}</section>`;
+    const s = c.counts;
+    const counts = `<p>${c.resources ?? 0} resources: <span class="deny">${s.deny} deny</span>, <span class="warn">${s.warn} warn</span>, <span class="audit">${s.audit} audit</span>, <span class="error">${s.error} error</span></p>`;
+    const rules = Object.entries(c.byRule ?? {}).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+    const ruleTable = rules.length === 0 ? '' : `<table><tr><th>rule</th><th>findings</th></tr>${rules.map(([r, n]) => `<tr><td>${escapeHtml(r)}</td><td>${n}</td></tr>`).join('')}</table>`;
+    const worst = (c.worst ?? []).map((w) => {
+      const r = w.resource;
+      const where = `${r.kind} ${r.namespace !== undefined ? r.namespace + '/' : ''}${r.name ?? '(unnamed)'}${w.field === '' ? '' : ' ' + w.field}`;
+      return `<tr><td class="${w.action}">${w.action}</td><td>${escapeHtml(where)}</td><td>${escapeHtml(w.message)}</td></tr>`;
+    });
+    const worstTable = worst.length === 0 ? '' : `<table><tr><th>action</th><th>resource</th><th>finding</th></tr>${worst.join('')}</table>`;
+    return `<section>${head}${counts}${ruleTable}${worstTable}</section>`;
+  });
+  const reached = clusters.filter((c) => c.counts !== undefined).length;
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"><title>secretguard fleet audit</title><style>${STYLE}</style></head>
+<body><h1>secretguard fleet audit</h1><p>${clusters.length} clusters, ${reached} audited, ${clusters.length - reached} not reached</p>
+${sections.join('\n')}
+</body></html>
+`;
+}

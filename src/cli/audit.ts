@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { auditFleet, clusterSecrets, formatFleetJson, formatFleetText, spokeFromSecret, type FleetCluster } from '../audit/fleet.js';
+import { auditFleet, clusterSecrets, formatFleetHtml, formatFleetJson, formatFleetText, spokeFromSecret, type FleetCluster } from '../audit/fleet.js';
 import { KubeConfigError, loadKubeConfig } from '../audit/kubeconfig.js';
 import { formatPolicyReports } from '../audit/policyreport.js';
 import { runAudit, type AuditResult } from '../audit/run.js';
@@ -22,7 +22,7 @@ interface AuditCommandOptions {
   kubeconfig?: string;
   context?: string;
   namespace?: string;
-  format: 'text' | 'json' | 'sarif' | 'junit' | 'policyreport';
+  format: 'text' | 'json' | 'sarif' | 'junit' | 'policyreport' | 'html';
   output?: string;
   config?: string;
   rule?: string[];
@@ -55,7 +55,7 @@ export function wholeNumber(value: string): number {
 }
 
 async function runFleet(engine: Engine, kc: KubeConfig, options: AuditCommandOptions): Promise<void> {
-  if (options.format !== 'text' && options.format !== 'json') throw new UsageError('--argocd-clusters writes text or json');
+  if (options.format !== 'text' && options.format !== 'json' && options.format !== 'html') throw new UsageError('--argocd-clusters writes text, json or html');
   let clusters: FleetCluster[];
   try {
     const secrets = await clusterSecrets(new KubeConfigTransport(kc), options.argocdNamespace);
@@ -65,7 +65,7 @@ async function runFleet(engine: Engine, kc: KubeConfig, options: AuditCommandOpt
     process.exitCode = EXIT_USAGE;
     return;
   }
-  const text = options.format === 'json' ? formatFleetJson(clusters) : formatFleetText(clusters);
+  const text = options.format === 'json' ? formatFleetJson(clusters) : options.format === 'html' ? formatFleetHtml(clusters) : formatFleetText(clusters);
   if (options.output !== undefined) writeFileSync(options.output, text);
   else process.stdout.write(text);
   const failing = failingActions(options.failOn);
@@ -80,7 +80,7 @@ export function registerAudit(program: Command): void {
     .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, or in-cluster)')
     .option('--context <name>', 'kubeconfig context to use')
     .option('-n, --namespace <namespace>', 'audit only this namespace (cluster-scoped kinds are still read for the view)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'junit', 'policyreport']).default('text'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'junit', 'policyreport', 'html']).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('-c, --config <file>', 'SecretGuardConfig file (defaults are embedded)')
     .option('-r, --rule <id>', 'run only this rule (repeatable)', collect)
@@ -141,6 +141,8 @@ export function registerAudit(program: Command): void {
         case 'policyreport':
           text = formatPolicyReports(report.resources);
           break;
+        case 'html':
+          throw new UsageError('--format html is the fleet page of --argocd-clusters');
         case 'text':
           text = formatAuditText(report, { color, quiet: options.quiet === true, failing, cluster, unlisted });
           break;

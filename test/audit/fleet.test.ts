@@ -1,5 +1,5 @@
 import t from 'tap';
-import { formatFleetText, spokeFromSecret } from '../../src/audit/fleet.js';
+import { formatFleetHtml, formatFleetText, spokeFromSecret } from '../../src/audit/fleet.js';
 import type { JsonObject } from '../../src/k8s/json.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
@@ -28,4 +28,22 @@ t.test('cluster Secrets: usable ones get a kubeconfig, others a reason that quot
   const text = formatFleetText([{ name: 'a', server: 'https://x', status: 'unsupported', reason: 'config is not JSON' }]);
   t.equal(text, 'a (https://x): unsupported (config is not JSON)\n1 clusters, 0 audited, 1 not reached\n');
   t.notOk(text.includes(TOKEN));
+});
+
+t.test('the HTML page escapes what objects and Secrets control', async (t) => {
+  const html = formatFleetHtml([
+    {
+      name: '<img src=x onerror=alert(1)>',
+      server: 'https://x/"><script>',
+      status: 'ok',
+      resources: 1,
+      counts: { deny: 1, warn: 0, audit: 0, error: 0 },
+      byRule: { 'no-plaintext-secret': 1 },
+      worst: [{ ruleId: 'no-plaintext-secret', action: 'deny', resource: { apiVersion: 'v1', kind: 'Secret', namespace: 'a', name: '</td><script>x</script>' }, field: '/data/k', message: "it's <b>" }],
+    },
+  ]);
+  t.notMatch(html, /<script|<img|<b>/);
+  t.match(html, /&lt;img src=x onerror=alert\(1\)&gt;/);
+  t.match(html, /it&#39;s &lt;b&gt;/);
+  t.match(html, /Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"/);
 });
