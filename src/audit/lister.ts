@@ -27,7 +27,7 @@ export interface ListOptions {
   signal?: AbortSignal;
 }
 
-/** A kind audit wanted but could not read, and why (an HTTP status or "not served"). */
+/** A kind audit wanted but could not read, and why (an HTTP status). */
 export interface Unlisted {
   kind: string;
   reason: string;
@@ -58,9 +58,9 @@ async function getOk(transport: KubeTransport, path: string): Promise<unknown> {
 
 /**
  * For each wanted kind, the version to list: the first one the API server serves that the rules
- * understand, in the server's order of preference. Kinds of groups not served are left out.
+ * understand, in the server's order of preference. Kinds the server does not serve are left out.
  */
-export async function discover(transport: KubeTransport, wanted: readonly WantedKind[]): Promise<{ resources: AuditResource[]; missing: Unlisted[] }> {
+export async function discover(transport: KubeTransport, wanted: readonly WantedKind[]): Promise<AuditResource[]> {
   const groups = new Map<string, string[]>([['', ['v1']]]);
   if (wanted.some((w) => w.group !== '')) {
     const body = await getOk(transport, '/apis');
@@ -85,17 +85,12 @@ export async function discover(transport: KubeTransport, wanted: readonly Wanted
     return items;
   };
   const resources: AuditResource[] = [];
-  const missing: Unlisted[] = [];
   const seen = new Set<string>();
   for (const want of wanted) {
     if (seen.has(`${want.group}/${want.kind}`)) continue;
     seen.add(`${want.group}/${want.kind}`);
     const served = groups.get(want.group);
-    const label = want.group === '' ? want.kind : `${want.group}/${want.kind}`;
-    if (served === undefined) {
-      missing.push({ kind: label, reason: 'API group not served' });
-      continue;
-    }
+    if (served === undefined) continue;
     const candidates = want.versions.length === 0 ? served : served.filter((v) => want.versions.includes(v));
     let found: AuditResource | undefined;
     for (const version of candidates) {
@@ -106,10 +101,9 @@ export async function discover(transport: KubeTransport, wanted: readonly Wanted
       found = { group: want.group, version, kind: want.kind, plural: stringAt(entry, 'name') ?? '', namespaced: isObject(entry) && entry['namespaced'] === true };
       break;
     }
-    if (found === undefined) missing.push({ kind: label, reason: candidates.length === 0 ? 'no version secretguard understands is served' : 'kind not served' });
-    else resources.push(found);
+    if (found !== undefined) resources.push(found);
   }
-  return { resources, missing };
+  return resources;
 }
 
 /** The collection path of a resource, in one namespace when given and the resource is namespaced. */

@@ -107,7 +107,7 @@ export async function runAudit(engine: Engine, transport: KubeTransport, options
   const wanted = ruleKinds(engine, options.only);
   // The rules' versions first: a kind both feed is listed in a version the rules understand.
   // A kind the server does not serve has no stored objects: nothing to audit, not an incomplete audit.
-  const { resources } = await discover(transport, [...wanted, ...VIEW_KINDS]);
+  const resources = await discover(transport, [...wanted, ...VIEW_KINDS]);
   const wantedKeys = new Set(wanted.map((w) => `${w.group}/${w.kind}`));
   const viewKeys = new Set(VIEW_KINDS.map((w) => `${w.group}/${w.kind}`));
   const unlisted: Unlisted[] = [];

@@ -93,6 +93,7 @@ export function registerAudit(program: Command): void {
     .option('--argocd-namespace <namespace>', 'namespace of Argo CD\'s cluster Secrets', 'argocd')
     .addOption(new Option('--concurrency <n>', 'spokes audited at the same time').argParser(positiveInteger).default(4))
     .action(async (options: AuditCommandOptions) => {
+      if (options.format === 'html' && options.argocdClusters !== true) throw new UsageError('--format html is the fleet page of --argocd-clusters');
       const config = loadEffectiveConfig(options.config);
       const known = new Set(allRules.map((r) => r.meta.id));
       for (const id of options.rule ?? []) {
@@ -142,7 +143,7 @@ export function registerAudit(program: Command): void {
           text = formatPolicyReports(report.resources);
           break;
         case 'html':
-          throw new UsageError('--format html is the fleet page of --argocd-clusters');
+          return;
         case 'text':
           text = formatAuditText(report, { color, quiet: options.quiet === true, failing, cluster, unlisted });
           break;
