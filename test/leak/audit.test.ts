@@ -120,7 +120,7 @@ t.test('background audit: PolicyReports, logs at trace level, /metrics', async (
   t.teardown(() => server.close());
   // Generous: under a loaded machine the first audit (discovery and every list) can take a while.
   const deadline = Date.now() + 90_000;
-  while (written.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  while (!sink.lines.some((l) => l.includes('background audit done')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
   t.ok(written.length >= 2, `${written.length} reports written`);
   const results = written.flatMap((r) => (r['results'] as unknown[] | undefined) ?? []);
   t.ok(results.length >= 10, `${results.length} results`);
