@@ -26,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   review: async () => (await import('./review.js')).registerReview,
   serve: async () => (await import('./serve.js')).registerServe,
   cert: async () => (await import('./cert.js')).registerCert,
+  audit: async () => (await import('./audit.js')).registerAudit,
 };
 const requested = process.argv[2];
 const load = requested === undefined ? undefined : COMMANDS[requested];

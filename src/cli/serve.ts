@@ -1,5 +1,5 @@
 import closeWithGrace from 'close-with-grace';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { addSelfManagedOptions, selfManagedOptionsFrom, type SelfManagedCliOptions } from './self-managed-flags.js';
 import { startSelfManagedCertificates } from '../certs/renewal.js';
 import { createLogger } from '../server/logger.js';
@@ -7,6 +7,7 @@ import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../server/app.
 import { startServer, type RunningServer, type ServeOptions } from '../server/serve.js';
 import { TlsLoadError } from '../server/tls.js';
 import { UsageError } from './exit.js';
+import { positiveInteger, positiveNumber, wholeNumber } from './audit.js';
 import { collect } from './options.js';
 
 interface ServeCommandOptions extends SelfManagedCliOptions {
@@ -24,6 +25,10 @@ interface ServeCommandOptions extends SelfManagedCliOptions {
   keepAliveTimeout: string;
   maxConnections: string;
   maxRequestsPerSocket: string;
+  auditInterval?: number;
+  auditPageSize: number;
+  auditPageDelay: number;
+  auditMaxNamespaces: number;
 }
 
 function portOf(value: string, flag: string): number {
@@ -87,6 +92,10 @@ export function registerServe(program: Command): void {
     .option('--keep-alive-timeout <ms>', 'time an idle connection stays open between requests', String(DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs))
     .option('--max-connections <n>', 'simultaneous HTTPS connections; more are closed as they arrive (0: no cap)', String(DEFAULT_CONNECTION_LIMITS.maxConnections))
     .option('--max-requests-per-socket <n>', 'requests on one connection before it is closed (0: no limit)', String(DEFAULT_CONNECTION_LIMITS.maxRequestsPerSocket))
+    .addOption(new Option('--audit-interval <minutes>', 'audit the cluster every N minutes (decimals allowed) and write PolicyReports; off when absent').argParser(positiveNumber))
+    .addOption(new Option('--audit-page-size <n>', 'objects per list request of the background audit').argParser(positiveInteger).default(250))
+    .addOption(new Option('--audit-page-delay <ms>', 'pause between two list requests of the background audit').argParser(wholeNumber).default(200))
+    .addOption(new Option('--audit-max-namespaces <n>', 'namespaces with their own secretguard_audit_violations series; the rest are summed as _other').argParser(positiveInteger).default(200))
     .action(async (options: ServeCommandOptions) => {
       const graceMs = Number(options.gracePeriod);
       if (!Number.isInteger(graceMs) || graceMs < 0) throw new UsageError('--grace-period must be milliseconds');
@@ -110,6 +119,10 @@ export function registerServe(program: Command): void {
           kubeconfig: options.kubeconfig,
           clusterState: options.clusterState,
           limits,
+          audit:
+            options.auditInterval === undefined
+              ? undefined
+              : { intervalMs: Math.round(options.auditInterval * 60_000), pageSize: options.auditPageSize, pageDelayMs: options.auditPageDelay, maxNamespaces: options.auditMaxNamespaces },
         },
         graceMs,
       );

@@ -16,8 +16,8 @@ export interface Requester {
   groups: string[];
 }
 
-/** Where the subject came from: the webhook's request uid, or a manifest file and line. */
-export type Origin = { kind: 'webhook'; uid: string } | { kind: 'manifest'; file: string; line: number };
+/** Where the subject came from: the webhook's request uid, a manifest file and line, or a stored object read by audit. */
+export type Origin = { kind: 'webhook'; uid: string } | { kind: 'manifest'; file: string; line: number } | { kind: 'cluster'; cluster: string };
 
 /** One object under review, the same for the webhook and the CLI. */
 export interface Subject {
@@ -33,7 +33,8 @@ export interface Subject {
   /** Name of the request, which may be empty on CREATE with generateName. */
   name: string;
   dryRun: boolean;
-  source: 'webhook' | 'cli';
+  /** `audit`: an object already stored in the cluster, read through the API (no request, no requester). */
+  source: 'webhook' | 'cli' | 'audit';
   subResource?: string;
   origin: Origin;
 }

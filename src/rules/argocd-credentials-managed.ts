@@ -2,6 +2,7 @@ import { detectCredentials } from '../detectors/detect.js';
 import { createRule } from '../engine/rule.js';
 import { isObject, type JsonObject } from '../k8s/json.js';
 import { labelsOf } from '../k8s/object.js';
+import { auditProvenance } from './support/stored-provenance.js';
 import { gitProvenance, trustedProducer } from './support/provenance.js';
 import { placeholdersOnly, secretValues, type SecretValue } from '../k8s/secrets.js';
 import { displayName } from '../engine/subject.js';
@@ -125,6 +126,12 @@ export default createRule({
     let origin: string;
     if (subject.source === 'cli') {
       origin = 'a manifest file in git';
+    } else if (subject.source === 'audit') {
+      // A stored object has no requester: what owns its data decides (rules/support/stored-provenance.ts).
+      const provenance = auditProvenance(secret, gitops);
+      if (provenance?.fromGit === false) return;
+      if (options.onlyFromGit && provenance === undefined) return;
+      origin = provenance !== undefined ? `git (${provenance.signal})` : 'a hand-made Secret (no GitOps tool or controller owns its data)';
     } else {
       const username = subject.requester.username;
       if (options.allowedRequesters.includes(username)) return;

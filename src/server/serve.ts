@@ -2,6 +2,10 @@ import { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import { ClusterIndex } from '../cluster/cluster-index.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { BackgroundAudit } from '../audit/background.js';
+import { loadKubeConfig } from '../audit/kubeconfig.js';
+import { KubeConfigWriter, type KubeWriter } from '../audit/reports-writer.js';
 import { ClusterInformers, KubeConfigTransport, type KubeTransport, type ViewStatus } from '../cluster/informers.js';
 import { viewFromFiles } from '../manifests/scan.js';
 import { buildApp, type ConnectionLimits } from './app.js';
@@ -38,6 +42,8 @@ export interface ServeOptions {
   limits?: ConnectionLimits | undefined;
   /** Test seam: read event-loop lag from this instead of measuring it. */
   lagSource?: LagSource;
+  /** Background audit writing PolicyReports (`--audit-interval`); absent means off. */
+  audit?: { intervalMs: number; pageSize: number; pageDelayMs: number; maxNamespaces: number; labels?: Record<string, string>; writer?: KubeWriter } | undefined;
 }
 
 export interface RunningServer {
@@ -49,6 +55,7 @@ export interface RunningServer {
   tls: TlsReloader;
   index: ClusterIndex;
   informers: ClusterInformers | undefined;
+  audit: BackgroundAudit | undefined;
   /** Stop accepting, finish in-flight requests, stop watchers and informers. */
   close(): Promise<void>;
 }
@@ -116,6 +123,20 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   await probes.listen({ port: options.metricsPort, host });
   policy.watch(options.pollMs);
   tls.watch(options.pollMs);
+  let audit: BackgroundAudit | undefined;
+  if (options.audit !== undefined) {
+    let kc: KubeConfig | undefined;
+    const kube = (): KubeConfig => (kc ??= loadKubeConfig(options.kubeconfig));
+    audit = new BackgroundAudit({
+      ...options.audit,
+      engine: () => policy.get(),
+      transport: options.transport ?? new KubeConfigTransport(kube()),
+      writer: options.audit.writer ?? new KubeConfigWriter(kube()),
+      logger,
+      registry: metrics.registry,
+    });
+    audit.start();
+  }
   const port = (app.server.address() as AddressInfo).port;
   const metricsPort = (probes.server.address() as AddressInfo).port;
   logger.info({ port, metricsPort, config: options.config ?? '<defaults>' }, 'secretguard serving');
@@ -129,6 +150,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     tls,
     index,
     informers,
+    audit,
     async close() {
       closing = true;
       const delayMs = options.shutdownDelayMs ?? 2000;
@@ -138,6 +160,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       tls.close();
       await app.close();
       await informers?.stop();
+      await audit?.stop();
       await probes.close();
       logger.info({}, 'stopped');
     },

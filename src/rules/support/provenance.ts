@@ -2,6 +2,7 @@ import type { ControllersConfig, GitOpsConfig } from '../../config/types.js';
 import type { Subject } from '../../engine/types.js';
 import { annotationsOf, labelsOf, managedFieldsOf } from '../../k8s/object.js';
 import { isHelmReleaseStorage, secretProducer, type SecretProducer } from '../../k8s/secrets.js';
+import { auditGitProvenance } from './stored-provenance.js';
 
 /**
  * Which signals of reference.md §2 to read: all of them, or, for a write by the producer's own identity,
@@ -39,6 +40,8 @@ function fileSignal(subject: Subject, gitops: GitOpsConfig, signals: SignalSet):
  */
 export function gitProvenance(subject: Subject, gitops: GitOpsConfig): string | undefined {
   if (subject.source === 'cli') return 'manifest file';
+  // A stored object: who owns its data, not who sent a request (stored-provenance.ts).
+  if (subject.source === 'audit') return auditGitProvenance(subject.object, gitops);
   return fileSignal(subject, gitops, 'all');
 }
 

@@ -1,0 +1,214 @@
+/**
+ * `audit --argocd-clusters`: from the hub, audit every spoke Argo CD knows, with the credentials its cluster
+ * Secrets hold (bearer token and TLS client config, as Argo CD connects). Credentials stay in memory: they
+ * reach no output, log or error message. Unreachable spokes are reported, never fatal.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfigTransport, KubeHttpError, type KubeTransport } from '../cluster/informers.js';
+import type { Engine } from '../engine/engine.js';
+import type { Action } from '../engine/types.js';
+import { isObject, objectAt, stringAt, stringMapAt, type JsonObject } from '../k8s/json.js';
+import type { ResourceRef } from '../k8s/object.js';
+import { runAudit } from './run.js';
+
+export const CLUSTER_SECRET_SELECTOR = 'argocd.argoproj.io/secret-type=cluster';
+const WORST = 5;
+
+export interface Spoke {
+  name: string;
+  server: string;
+  /** Set when the Secret can be used; otherwise `problem` says why not. */
+  kubeConfig?: KubeConfig;
+  problem?: string;
+}
+
+export interface FleetCluster {
+  name: string;
+  server: string;
+  status: 'ok' | 'incomplete' | 'unreachable' | 'unsupported';
+  reason?: string;
+  resources?: number;
+  counts?: Record<Action, number>;
+  byRule?: Record<string, number>;
+  worst?: { ruleId: string; action: Action; resource: ResourceRef; field: string; message: string }[];
+}
+
+const ACTION_ORDER: Record<Action, number> = { deny: 0, error: 1, warn: 2, audit: 3 };
+
+function decode(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
+}
+
+/** The spoke an Argo CD cluster Secret describes, with an in-memory kubeconfig for it. */
+export function spokeFromSecret(secret: JsonObject): Spoke {
+  const data = stringMapAt(secret, 'data');
+  const name = decode(data['name']) ?? stringAt(objectAt(secret, 'metadata'), 'name') ?? '(unnamed)';
+  const server = decode(data['server']) ?? '';
+  if (!/^https?:\/\//.test(server)) return { name, server, problem: 'no server URL' };
+  let config: unknown;
+  try {
+    config = JSON.parse(decode(data['config']) ?? '{}');
+  } catch {
+    return { name, server, problem: 'config is not JSON' };
+  }
+  if (!isObject(config)) return { name, server, problem: 'config is not a JSON object' };
+  if (config['execProviderConfig'] !== undefined || config['awsAuthConfig'] !== undefined) {
+    return { name, server, problem: 'exec and AWS authentication are not supported yet' };
+  }
+  const tls = objectAt(config, 'tlsClientConfig');
+  const token = stringAt(config, 'bearerToken');
+  const username = stringAt(config, 'username');
+  const password = stringAt(config, 'password');
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [
+      {
+        name: 'spoke',
+        server,
+        skipTLSVerify: tls?.['insecure'] === true,
+        ...(stringAt(tls, 'caData') !== undefined ? { caData: stringAt(tls, 'caData') } : {}),
+        ...(stringAt(tls, 'serverName') !== undefined ? { tlsServerName: stringAt(tls, 'serverName') } : {}),
+      },
+    ],
+    users: [
+      {
+        name: 'spoke',
+        ...(token !== undefined ? { token } : {}),
+        ...(username !== undefined && password !== undefined ? { username, password } : {}),
+        ...(stringAt(tls, 'certData') !== undefined ? { certData: stringAt(tls, 'certData') } : {}),
+        ...(stringAt(tls, 'keyData') !== undefined ? { keyData: stringAt(tls, 'keyData') } : {}),
+      },
+    ],
+    contexts: [{ name: 'spoke', cluster: 'spoke', user: 'spoke' }],
+    currentContext: 'spoke',
+  });
+  return { name, server, kubeConfig: kc };
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof KubeHttpError) return `HTTP ${error.statusCode}`;
+  // Only the class name and a Node error code: messages can carry addresses and nothing more useful.
+  const code = isObject(error) && typeof error['code'] === 'string' ? ` ${error['code']}` : '';
+  return `${error instanceof Error ? error.name : 'error'}${code}`;
+}
+
+/** Argo CD's cluster Secrets in `namespace` on the hub, paged. */
+export async function clusterSecrets(hub: KubeTransport, namespace: string): Promise<JsonObject[]> {
+  const secrets: JsonObject[] = [];
+  let continueToken = '';
+  do {
+    const query: Record<string, string> = { labelSelector: CLUSTER_SECRET_SELECTOR, limit: '100' };
+    if (continueToken !== '') query['continue'] = continueToken;
+    const page = await hub.getJson(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`, query);
+    if (page.status !== 200) throw new KubeHttpError(page.status);
+    const items = isObject(page.body) && Array.isArray(page.body['items']) ? page.body['items'] : [];
+    for (const item of items) if (isObject(item)) secrets.push(item);
+    continueToken = stringAt(objectAt(page.body, 'metadata'), 'continue') ?? '';
+  } while (continueToken !== '');
+  return secrets;
+}
+
+async function auditSpoke(engine: Engine, spoke: Spoke, options: { pageSize: number; pageDelayMs: number }): Promise<FleetCluster> {
+  const base = { name: spoke.name, server: spoke.server };
+  if (spoke.kubeConfig === undefined) return { ...base, status: 'unsupported', reason: spoke.problem ?? 'unusable' };
+  try {
+    const result = await runAudit(engine, new KubeConfigTransport(spoke.kubeConfig), { cluster: spoke.name, pageSize: options.pageSize, pageDelayMs: options.pageDelayMs });
+    const counts: Record<Action, number> = { deny: 0, warn: 0, audit: 0, error: 0 };
+    const byRule: Record<string, number> = {};
+    for (const f of result.report.findings) {
+      counts[f.action]++;
+      byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
+    }
+    const worst = [...result.report.findings]
+      .sort((a, b) => ACTION_ORDER[a.action] - ACTION_ORDER[b.action])
+      .slice(0, WORST)
+      .map((f) => ({ ruleId: f.ruleId, action: f.action, resource: f.resource, field: f.field, message: f.message }));
+    return {
+      ...base,
+      status: result.unlisted.length === 0 ? 'ok' : 'incomplete',
+      ...(result.unlisted.length > 0 ? { reason: result.unlisted.map((u) => `${u.kind}: ${u.reason}`).join(', ') } : {}),
+      resources: result.report.summary.resources,
+      counts,
+      byRule,
+      worst,
+    };
+  } catch (error) {
+    return { ...base, status: 'unreachable', reason: reasonOf(error) };
+  }
+}
+
+/** Every spoke audited, at most `concurrency` at a time, in the order of their names. */
+export async function auditFleet(engine: Engine, spokes: readonly Spoke[], options: { pageSize: number; pageDelayMs: number; concurrency: number }): Promise<FleetCluster[]> {
+  const sorted = [...spokes].sort((a, b) => a.name.localeCompare(b.name));
+  const results: FleetCluster[] = new Array<FleetCluster>(sorted.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < sorted.length) {
+      const index = next++;
+      const spoke = sorted[index];
+      if (spoke !== undefined) results[index] = await auditSpoke(engine, spoke, options);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, sorted.length) }, () => worker()));
+  return results;
+}
+
+export function formatFleetText(clusters: readonly FleetCluster[]): string {
+  const lines: string[] = [];
+  for (const c of clusters) {
+    if (c.counts === undefined) {
+      lines.push(`${c.name} (${c.server}): ${c.status}${c.reason !== undefined ? ` (${c.reason})` : ''}`);
+      continue;
+    }
+    const s = c.counts;
+    lines.push(`${c.name} (${c.server}): ${c.status}${c.reason !== undefined ? ` (${c.reason})` : ''}, ${c.resources ?? 0} resources: ${s.deny} deny, ${s.warn} warn, ${s.audit} audit, ${s.error} error`);
+    for (const [rule, n] of Object.entries(c.byRule ?? {}).sort(([a, x], [b, y]) => y - x || a.localeCompare(b))) lines.push(`  ${rule}: ${n}`);
+    for (const w of c.worst ?? []) {
+      const r = w.resource;
+      lines.push(`  ${w.action} ${r.kind} ${r.namespace !== undefined ? r.namespace + '/' : ''}${r.name ?? '(unnamed)'}${w.field === '' ? '' : ' ' + w.field}: ${w.message}`);
+    }
+  }
+  const reached = clusters.filter((c) => c.counts !== undefined).length;
+  lines.push(`${clusters.length} clusters, ${reached} audited, ${clusters.length - reached} not reached`);
+  return lines.join('\n') + '\n';
+}
+
+export function formatFleetJson(clusters: readonly FleetCluster[]): string {
+  return JSON.stringify({ clusters }, null, 2) + '\n';
+}
+
+function escapeHtml(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
+}
+
+const STYLE = `body{font:14px system-ui,sans-serif;margin:2em;color:#222}h1{font-size:1.4em}
+section{border:1px solid #ccc;border-radius:6px;margin:1em 0;padding:.5em 1em}h2{font-size:1.1em;margin:.3em 0}
+.status{padding:.1em .5em;border-radius:4px;font-size:.85em}.ok{background:#d7f5dd}.incomplete{background:#fdf0c2}
+.unreachable,.unsupported{background:#f9d0d0}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.2em .6em;text-align:left;vertical-align:top}
+.deny,.error{color:#b00020;font-weight:600}.warn{color:#9a6700}.audit{color:#0a5a8a}`;
+
+/** A self-contained page (inline style, no script, nothing fetched): one section per cluster. */
+export function formatFleetHtml(clusters: readonly FleetCluster[]): string {
+  const sections = clusters.map((c) => {
+    const head = `<h2>${escapeHtml(c.name)} <span class="status ${c.status}">${c.status}</span></h2><p>${escapeHtml(c.server)}${c.reason !== undefined ? ` — ${escapeHtml(c.reason)}` : ''}</p>`;
+    if (c.counts === undefined) return `<section>${head}</section>`;
+    const s = c.counts;
+    const counts = `<p>${c.resources ?? 0} resources: <span class="deny">${s.deny} deny</span>, <span class="warn">${s.warn} warn</span>, <span class="audit">${s.audit} audit</span>, <span class="error">${s.error} error</span></p>`;
+    const rules = Object.entries(c.byRule ?? {}).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+    const ruleTable = rules.length === 0 ? '' : `<table><tr><th>rule</th><th>findings</th></tr>${rules.map(([r, n]) => `<tr><td>${escapeHtml(r)}</td><td>${n}</td></tr>`).join('')}</table>`;
+    const worst = (c.worst ?? []).map((w) => {
+      const r = w.resource;
+      const where = `${r.kind} ${r.namespace !== undefined ? r.namespace + '/' : ''}${r.name ?? '(unnamed)'}${w.field === '' ? '' : ' ' + w.field}`;
+      return `<tr><td class="${w.action}">${w.action}</td><td>${escapeHtml(where)}</td><td>${escapeHtml(w.message)}</td></tr>`;
+    });
+    const worstTable = worst.length === 0 ? '' : `<table><tr><th>action</th><th>resource</th><th>finding</th></tr>${worst.join('')}</table>`;
+    return `<section>${head}${counts}${ruleTable}${worstTable}</section>`;
+  });
+  const reached = clusters.filter((c) => c.counts !== undefined).length;
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"><title>secretguard fleet audit</title><style>${STYLE}</style></head>
+<body><h1>secretguard fleet audit</h1><p>${clusters.length} clusters, ${reached} audited, ${clusters.length - reached} not reached</p>
+${sections.join('\n')}
+</body></html>
+`;
+}
