@@ -22,8 +22,8 @@ export const LAYERS: Record<string, number> = {
   report: 8,
   fix: 8,
   audit: 9,
-  server: 9,
-  cli: 10,
+  server: 10,
+  cli: 11,
 };
 
 const SRC = path.join(ROOT, 'src');
