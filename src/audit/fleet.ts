@@ -7,7 +7,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { KubeConfigTransport, KubeHttpError, type KubeTransport } from '../cluster/informers.js';
 import type { Engine } from '../engine/engine.js';
 import type { Action } from '../engine/types.js';
-import { isObject, objectAt, stringAt, stringMapAt, type JsonObject } from '../k8s/json.js';
+import { arrayAt, isObject, objectAt, stringAt, stringMapAt, type JsonObject } from '../k8s/json.js';
 import type { ResourceRef } from '../k8s/object.js';
 import { runAudit } from './run.js';
 
@@ -39,6 +39,28 @@ function decode(value: string | undefined): string | undefined {
   return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
 }
 
+interface ExecUser {
+  command: string;
+  args: string[];
+  env: { name: string; value: string }[];
+  apiVersion: string;
+  interactiveMode: 'Never';
+}
+
+/**
+ * Argo CD's execProviderConfig (command, args, env as a map, apiVersion) as a kubeconfig exec user, which
+ * @kubernetes/client-node runs as kubectl does: the command prints an ExecCredential, whose token is kept in
+ * memory only. Argo CD's default apiVersion is client.authentication.k8s.io/v1beta1.
+ */
+function execUser(value: unknown): ExecUser | 'invalid' | undefined {
+  if (value === undefined || value === null) return undefined;
+  const command = stringAt(value, 'command');
+  if (command === undefined || command === '') return 'invalid';
+  const args = (arrayAt(value, 'args') ?? []).filter((arg): arg is string => typeof arg === 'string');
+  const env = Object.entries(stringMapAt(value, 'env')).map(([envName, envValue]) => ({ name: envName, value: envValue }));
+  return { command, args, env, apiVersion: stringAt(value, 'apiVersion') ?? 'client.authentication.k8s.io/v1beta1', interactiveMode: 'Never' };
+}
+
 /** The spoke an Argo CD cluster Secret describes, with an in-memory kubeconfig for it. */
 export function spokeFromSecret(secret: JsonObject): Spoke {
   const data = stringMapAt(secret, 'data');
@@ -52,9 +74,9 @@ export function spokeFromSecret(secret: JsonObject): Spoke {
     return { name, server, problem: 'config is not JSON' };
   }
   if (!isObject(config)) return { name, server, problem: 'config is not a JSON object' };
-  if (config['execProviderConfig'] !== undefined || config['awsAuthConfig'] !== undefined) {
-    return { name, server, problem: 'exec and AWS authentication are not supported yet' };
-  }
+  if (config['awsAuthConfig'] !== undefined) return { name, server, problem: 'AWS authentication (argocd-k8s-auth aws) is not supported yet' };
+  const exec = execUser(config['execProviderConfig']);
+  if (exec === 'invalid') return { name, server, problem: 'execProviderConfig has no command' };
   const tls = objectAt(config, 'tlsClientConfig');
   const token = stringAt(config, 'bearerToken');
   const username = stringAt(config, 'username');
@@ -77,6 +99,7 @@ export function spokeFromSecret(secret: JsonObject): Spoke {
         ...(username !== undefined && password !== undefined ? { username, password } : {}),
         ...(stringAt(tls, 'certData') !== undefined ? { certData: stringAt(tls, 'certData') } : {}),
         ...(stringAt(tls, 'keyData') !== undefined ? { keyData: stringAt(tls, 'keyData') } : {}),
+        ...(exec !== undefined ? { exec } : {}),
       },
     ],
     contexts: [{ name: 'spoke', cluster: 'spoke', user: 'spoke' }],

@@ -25,7 +25,7 @@ export function formatAuditText(report: ScanReport, options: AuditTextOptions): 
   if (!options.quiet) {
     for (const u of options.unlisted) lines.push(`not audited: ${u.kind} (${u.reason})`);
     const s = report.summary;
-    lines.push(`${s.resources} resources audited in ${options.cluster}: ${s.deny} deny, ${s.warn} warn, ${s.audit} audit, ${s.error} error`);
+    lines.push(`${s.resources} resource${s.resources === 1 ? '' : 's'} audited in ${options.cluster}: ${s.deny} deny, ${s.warn} warn, ${s.audit} audit, ${s.error} error`);
   }
   return lines.length === 0 ? '' : lines.join('\n') + '\n';
 }

@@ -275,14 +275,14 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
     logger.info(
       {
         endpoint,
-        uid: admission.uid,
-        kind: admission.kind.group === '' ? kind : `${kind}.${admission.kind.group}`,
-        namespace: admission.namespace ?? '',
-        name: admission.name ?? '',
+        uid: logField(admission.uid),
+        kind: logField(admission.kind.group === '' ? kind : `${kind}.${admission.kind.group}`),
+        namespace: logField(admission.namespace ?? ''),
+        name: logField(admission.name ?? ''),
         operation: admission.operation,
-        ...(admission.subResource ? { subResource: admission.subResource } : {}),
+        ...(admission.subResource ? { subResource: logField(admission.subResource) } : {}),
         dryRun: admission.dryRun === true,
-        user: admission.userInfo.username ?? '',
+        user: logField(admission.userInfo.username ?? ''),
         decision: outcome.decision,
         allowed: outcome.review.response.allowed,
         rules: outcome.ruleIds,
@@ -293,6 +293,15 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
   }
 
   return app;
+}
+
+/**
+ * A request-derived string in the decision log, cut to the longest valid Kubernetes name (253) plus a count:
+ * a hostile review cannot turn one log line into megabytes. Real names, kinds and users are never cut.
+ */
+export const MAX_LOG_FIELD = 253;
+function logField(value: string): string {
+  return value.length <= MAX_LOG_FIELD ? value : `${value.slice(0, MAX_LOG_FIELD)}… (${value.length - MAX_LOG_FIELD} more characters)`;
 }
 
 function endpointOf(url: string): string {

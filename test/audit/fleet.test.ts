@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import t from 'tap';
 import { formatFleetHtml, formatFleetText, spokeFromSecret } from '../../src/audit/fleet.js';
 import type { JsonObject } from '../../src/k8s/json.js';
@@ -16,8 +19,8 @@ t.test('cluster Secrets: usable ones get a kubeconfig, others a reason that quot
     [{ name: b64('a'), server: b64('file:///etc/passwd') }, 'no server URL'],
     [{ name: b64('a'), server: b64('https://x'), config: b64(`{"bearerToken":"${TOKEN}"`) }, 'config is not JSON'],
     [{ name: b64('a'), server: b64('https://x'), config: b64(`["${TOKEN}"]`) }, 'config is not a JSON object'],
-    [{ name: b64('a'), server: b64('https://x'), config: b64(JSON.stringify({ execProviderConfig: { command: 'argocd-k8s-auth', args: [TOKEN] } })) }, 'exec and AWS authentication are not supported yet'],
-    [{ name: b64('a'), server: b64('https://x'), config: b64(JSON.stringify({ awsAuthConfig: { clusterName: 'x' } })) }, 'exec and AWS authentication are not supported yet'],
+    [{ name: b64('a'), server: b64('https://x'), config: b64(JSON.stringify({ execProviderConfig: { args: [TOKEN] } })) }, 'execProviderConfig has no command'],
+    [{ name: b64('a'), server: b64('https://x'), config: b64(JSON.stringify({ awsAuthConfig: { clusterName: 'x' } })) }, 'AWS authentication (argocd-k8s-auth aws) is not supported yet'],
   ];
   for (const [data, problem] of cases) {
     const spoke = spokeFromSecret(secret(data));
@@ -28,6 +31,27 @@ t.test('cluster Secrets: usable ones get a kubeconfig, others a reason that quot
   const text = formatFleetText([{ name: 'a', server: 'https://x', status: 'unsupported', reason: 'config is not JSON' }]);
   t.equal(text, 'a (https://x): unsupported (config is not JSON)\n1 clusters, 0 audited, 1 not reached\n');
   t.notOk(text.includes(TOKEN));
+});
+
+t.test('execProviderConfig: the command runs as kubectl runs exec plugins, and its token reaches the request only', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sg-exec-'));
+  t.teardown(() => { rmSync(dir, { recursive: true, force: true }); });
+  // A real exec plugin: prints an ExecCredential whose token is built from its argument and environment.
+  const plugin = path.join(dir, 'plugin.mjs');
+  writeFileSync(plugin, `process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: process.argv[2] + '-' + process.env.SPOKE_SUFFIX } }));\n`);
+  const spoke = spokeFromSecret(
+    secret({
+      name: b64('exec-spoke'),
+      server: b64('https://10.0.0.2:6443'),
+      config: b64(JSON.stringify({ execProviderConfig: { command: process.execPath, args: [plugin, 'exec-token'], env: { SPOKE_SUFFIX: 'Zq81' }, apiVersion: 'client.authentication.k8s.io/v1beta1' }, tlsClientConfig: { insecure: true } })),
+    }),
+  );
+  t.equal(spoke.problem, undefined);
+  const options: { headers?: Record<string, unknown> } = {};
+  await spoke.kubeConfig?.applyToHTTPSOptions(options);
+  t.equal(options.headers?.['Authorization'], 'Bearer exec-token-Zq81', 'the plugin ran with its args and env; its token authenticates the request');
+  const text = formatFleetText([{ name: spoke.name, server: spoke.server, status: 'unreachable', reason: 'Error ECONNREFUSED' }]);
+  t.notOk(text.includes('exec-token'), 'the token never reaches the report');
 });
 
 t.test('the HTML page escapes what objects and Secrets control', async (t) => {

@@ -185,7 +185,7 @@ async function main(): Promise<void> {
     await must('admin', ['delete', 'secret', 'applied-db', '-n', 'team-a']);
     const clean = await audit(['--namespace', 'team-a', '--rule', 'no-plaintext-secret', '--page-size', '1']);
     t.equal(clean.code, 0, { stderr: clean.stderr });
-    t.equal(clean.stdout, '1 resources audited in admin: 0 deny, 0 warn, 0 audit, 0 error\n');
+    t.equal(clean.stdout, '1 resource audited in admin: 0 deny, 0 warn, 0 audit, 0 error\n');
   });
 
   t.test('an identity that may not list Secrets: incomplete audit, exit 2', async (t) => {

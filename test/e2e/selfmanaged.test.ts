@@ -99,8 +99,8 @@ if (reason !== undefined && peersRequired() && missingPeersMessage(CLUSTER_PEERS
         ...shippedWebhookConfigurations(),
       ),
     );
-    // validate.secretguard.io, validate-workloads.secretguard.io, mutate.secretguard.io
-    t.same(await caBundles(), ['', '', ''], 'the shipped webhook configurations start without a caBundle');
+    // validate.secretguard.io, validate-workloads.secretguard.io, validate-sealing-keys.secretguard.io, mutate.secretguard.io
+    t.same(await caBundles(), ['', '', '', ''], 'the shipped webhook configurations start without a caBundle');
 
     const certDir = path.join(work, 'certs');
     const guard = await SecretGuard.start({
@@ -138,7 +138,7 @@ if (reason !== undefined && peersRequired() && missingPeersMessage(CLUSTER_PEERS
     const leaf = new X509Certificate(served);
     t.match(leaf.subjectAltName ?? '', /DNS:secretguard\.secretguard\.svc/, 'the certificate covers secretguard.secretguard.svc');
     const bundles = await caBundles();
-    t.same(bundles, [data['ca.crt'], data['ca.crt'], data['ca.crt']], 'every webhook of both configurations carries the Secret\'s ca.crt as caBundle');
+    t.same(bundles, [data['ca.crt'], data['ca.crt'], data['ca.crt'], data['ca.crt']], 'every webhook of both configurations carries the Secret\'s ca.crt as caBundle');
 
     // The API server calls the Service (through its EndpointSlice) and trusts the patched caBundle.
     const plaintext = manifest({

@@ -130,3 +130,25 @@ t.test('hostile reviews over HTTPS add no series and no request text to /metrics
   t.ok(values.get('rule')?.has('other'), 'an unknown rule id from an exemption annotation counts as other');
   for (const [name, set] of values) t.ok(set.size <= 40, `label ${name} has ${String(set.size)} values`);
 });
+
+t.test('hostile request strings cannot swell a decision log line', async (t) => {
+  const live = await startLive();
+  t.teardown(() => live.close());
+  const huge = (n: number) => 'a'.repeat(n);
+  const cases: [string, (request: JsonObject, object: JsonObject) => void][] = [
+    ['a 1 MB kind', (request) => { request['kind'] = { group: '', version: 'v1', kind: huge(1_000_000) }; }],
+    ['a 1 MB group', (request) => { request['kind'] = { group: huge(1_000_000), version: 'v1', kind: 'Secret' }; }],
+    ['a 500 KB name and namespace', (request) => { request['name'] = huge(500_000); request['namespace'] = huge(500_000); }],
+    ['a 1 MB username', (request) => { request['userInfo'] = { username: huge(1_000_000), groups: [] }; }],
+    ['a 1 MB uid', (request) => { request['uid'] = huge(1_000_000); }],
+  ];
+  for (const [name, edit] of cases) {
+    const before = live.sink.lines.length;
+    const answer = await postTls(live, '/validate', review(`log-${name}`, edit));
+    // A uid longer than the schema allows is a malformed review (400); everything else is answered.
+    t.equal(answer.status, name.includes('uid') ? 400 : 200, `${name}: answered`);
+    const lines = live.sink.lines.slice(before);
+    t.ok(lines.length > 0, `${name}: logged`);
+    t.ok(lines.every((line) => line.length < 4096), `${name}: every log line under 4 KiB (longest ${Math.max(...lines.map((l) => l.length))})`);
+  }
+});
