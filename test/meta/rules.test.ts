@@ -17,6 +17,8 @@ t.test('every rule file is registered, tested and documented', async (t) => {
     const { id } = rule.meta;
     t.ok(existsSync(join(root, 'test/rules', `${id}.test.ts`)), `test/rules/${id}.test.ts exists`);
     t.ok(existsSync(join(root, ruleDocsPath(id))), `${ruleDocsPath(id)} exists`);
+    const page = existsSync(join(root, ruleDocsPath(id))) ? readFileSync(join(root, ruleDocsPath(id)), 'utf8') : '';
+    t.match(page, /\n## What it reads\n[\s\S]*\*\*In git\*\*[\s\S]*\*\*In the webhook\*\*/, `${ruleDocsPath(id)} says what it reads in git and in the webhook`);
     t.match(id, /^[a-z0-9]+(-[a-z0-9]+)*$/, `${id} is kebab-case`);
     t.ok(rule.meta.description.length > 10 && !rule.meta.description.includes('\n'), `${id} has a one-line description`);
     t.ok(rule.meta.remediation.length > 10, `${id} has remediation text`);
