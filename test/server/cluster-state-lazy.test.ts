@@ -95,7 +95,7 @@ t.test('review without --cluster-state: an empty synced view, one line on stderr
   // Into every namespace is denied whatever the view holds.
   const all = runCli(['review', '--config', config, '-'], JSON.stringify(secret('all', 'team-a', needsState[2]?.[2] ?? {})));
   t.equal(all.code, 1);
-  t.match(all.stdout, /allows Reflector to copy it into every namespace/);
+  t.match(all.stdout, /allows Reflector to copy its Secret into every namespace/);
   // With --cluster-state: judged on the files, no note.
   const withState = runCli(['review', '--config', config, '--cluster-state', state, '-'], JSON.stringify(secret('b', 'team-a', needsState[0]?.[2] ?? {})));
   t.equal(withState.code, 1);
