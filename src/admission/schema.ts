@@ -42,6 +42,30 @@ export interface AdmissionReviewResponse {
   response: AdmissionResponse;
 }
 
+/**
+ * The answer's schema, for fastify's compiled serializer (fast-json-stringify), which writes only the
+ * properties named here: `satisfies` makes a field added to AdmissionResponse fail to compile until it is.
+ */
+const admissionResponseProperties = {
+  uid: { type: 'string' },
+  allowed: { type: 'boolean' },
+  status: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'integer' }, message: { type: 'string' } } },
+  warnings: { type: 'array', items: { type: 'string' } },
+  auditAnnotations: { type: 'object', additionalProperties: { type: 'string' } },
+  patchType: { type: 'string' },
+  patch: { type: 'string' },
+} as const satisfies Record<keyof AdmissionResponse, unknown>;
+
+export const admissionReviewResponseSchema = {
+  type: 'object',
+  required: ['apiVersion', 'kind', 'response'],
+  properties: {
+    apiVersion: { type: 'string' },
+    kind: { type: 'string' },
+    response: { type: 'object', required: ['uid', 'allowed'], properties: admissionResponseProperties },
+  },
+} as const satisfies { type: 'object'; required: readonly string[]; properties: Record<keyof AdmissionReviewResponse, unknown> };
+
 const gvk = {
   type: 'object',
   required: ['group', 'version', 'kind'],

@@ -37,4 +37,5 @@ export const DEFAULT_WEBHOOK: WebhookConfig = {
   deadlineMs: 4000,
   onDeadline: 'deny',
   maxMessageLength: 2048,
+  allowedDecisionLogLevel: 'debug',
 };

@@ -2,6 +2,7 @@ const stringList = { type: 'array', items: { type: 'string' } } as const;
 /** Names or anchored RE2 regexes (`^…$`). */
 const patternList = { type: 'array', items: { type: 'string', format: 'name-or-regex' } } as const;
 const action = { enum: ['off', 'audit', 'warn', 'deny'] } as const;
+const logLevel = { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] } as const;
 
 /** JSON schema of the SecretGuardConfig file. Rule options are checked afterwards by each rule's own schema. */
 export const configSchema = {
@@ -11,7 +12,7 @@ export const configSchema = {
   properties: {
     apiVersion: { const: 'secretguard.io/v1alpha1' },
     kind: { const: 'SecretGuardConfig' },
-    logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] },
+    logLevel,
     rules: {
       type: 'object',
       additionalProperties: {
@@ -111,6 +112,7 @@ export const configSchema = {
         deadlineMs: { type: 'integer', minimum: 100, maximum: 29000 },
         onDeadline: { enum: ['deny', 'allow'] },
         maxMessageLength: { type: 'integer', minimum: 200, maximum: 16384 },
+        allowedDecisionLogLevel: logLevel,
       },
     },
   },

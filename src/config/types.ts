@@ -77,13 +77,17 @@ export interface WebhookConfig {
   onDeadline: 'deny' | 'allow';
   /** Longest denial message; longer ones are cut with a count of what was left out. */
   maxMessageLength: number;
+  /** Log level of the decision line for requests allowed with nothing to say (allow, skip); others log at info. */
+  allowedDecisionLogLevel: LogLevel;
 }
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
 /** The config file as written (after schema validation). */
 export interface SecretGuardConfigFile {
   apiVersion: 'secretguard.io/v1alpha1';
   kind: 'SecretGuardConfig';
-  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  logLevel?: LogLevel;
   rules?: Record<string, ConfigurableAction | RuleSetting>;
   mutators?: Record<string, 'on' | 'off' | MutatorSetting>;
   exemptions?: Exemption[];

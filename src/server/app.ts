@@ -11,7 +11,9 @@ import {
   respondValidate,
   type AdmissionOutcome,
   type AdmissionRequest,
+  type Decision,
 } from '../admission/review.js';
+import { admissionReviewResponseSchema } from '../admission/schema.js';
 import type { ClusterView } from '../cluster/view.js';
 import { Engine, errorName, kindKey } from '../engine/engine.js';
 import { createLogger, type Logger } from './logger.js';
@@ -148,6 +150,11 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
     // no engine yet: each request reports the failure
   }
 
+  // The decision line is built only from fields that cannot hold a value of the object (names, kind, user,
+  // rule ids, each cut by logField), so it skips the redaction pass the general logger runs on every line.
+  // Its level is set per line: the parent logger's level (which a config reload changes) gates it.
+  const decisionLog = logger.child({}, { level: 'trace', redact: [] });
+
   app.decorateRequest('receivedAt', 0);
   app.addHook('onRequest', (request, _reply, done) => {
     request.receivedAt = performance.now();
@@ -189,7 +196,10 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
   );
 
   for (const endpoint of ['validate', 'mutate'] as const) {
-    app.post(`/${endpoint}`, async (request, reply) => handle(endpoint, request, reply));
+    // The 200 answer goes through a serializer compiled from its schema; refusals (400…) are serialized as usual.
+    app.post(`/${endpoint}`, { schema: { response: { 200: admissionReviewResponseSchema } } }, async (request, reply) =>
+      handle(endpoint, request, reply),
+    );
     app.route({
       method: ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
       url: `/${endpoint}`,
@@ -244,23 +254,34 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
       endpoint === 'mutate'
         ? respondMutateUnchanged(admission, `could not finish within ${deadlineMs}ms`, 'deadline')
         : respondDeadline(admission, onDeadline, deadlineMs);
+    const failed = (error: unknown): AdmissionOutcome => {
+      logger.error({ uid: admission.uid, error: errorName(error) }, 'engine failed');
+      return endpoint === 'mutate' ? respondMutateUnchanged(admission, 'failed', 'error') : respondEngineFailed(admission);
+    };
+    const respond = (engine: Engine): AdmissionOutcome =>
+      endpoint === 'validate' ? respondValidate(seen(engine), deps.view, admission) : respondMutate(seen(engine), deps.view, admission);
     const remaining = deadlineMs - (performance.now() - receivedAt);
     if (remaining <= 0) return late();
+    let ready: Engine | Promise<Engine>;
+    try {
+      ready = source.get();
+      // The engine in force is at hand (always, outside tests): the rules run synchronously and cannot be
+      // interrupted, so a timer could not cut them short; no timer is set.
+      if (ready instanceof Engine) return respond(ready);
+    } catch (error) {
+      return failed(error);
+    }
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => {
         resolve(undefined);
       }, remaining);
     });
-    const work = (async (): Promise<AdmissionOutcome> => {
-      const engine = seen(await source.get());
-      return endpoint === 'validate' ? respondValidate(engine, deps.view, admission) : respondMutate(engine, deps.view, admission);
-    })();
+    const work = ready.then(respond);
     try {
       return (await Promise.race([work, deadline])) ?? late();
     } catch (error) {
-      logger.error({ uid: admission.uid, error: errorName(error) }, 'engine failed');
-      return endpoint === 'mutate' ? respondMutateUnchanged(admission, 'failed', 'error') : respondEngineFailed(admission);
+      return failed(error);
     } finally {
       clearTimeout(timer);
       work.catch(() => undefined);
@@ -272,7 +293,9 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
     metrics.countRequest({ endpoint, group: admission.kind.group, kind, operation: admission.operation, decision: outcome.decision }, vocabulary);
     metrics.latency.observe({ endpoint }, durationMs / 1000);
     metrics.countFindings(outcome.findings, vocabulary);
-    logger.info(
+    const level = QUIET_DECISIONS.has(outcome.decision) ? source.webhook().allowedDecisionLogLevel : 'info';
+    if (!logger.isLevelEnabled(level)) return;
+    decisionLog[level](
       {
         endpoint,
         uid: logField(admission.uid),
@@ -294,6 +317,13 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
 
   return app;
 }
+
+/**
+ * Decisions that admit the object unchanged and unremarked: logged at `webhook.allowedDecisionLogLevel`
+ * (debug by default, as Gatekeeper logs only denials unless asked). Every other decision is logged at info.
+ * Every decision is counted in secretguard_admission_requests_total whatever its log level.
+ */
+const QUIET_DECISIONS: ReadonlySet<Decision> = new Set<Decision>(['allow', 'skip']);
 
 /**
  * A request-derived string in the decision log, cut to the longest valid Kubernetes name (253) plus a count:

@@ -7,9 +7,10 @@ import type { AdmissionReviewResponse } from '../../src/admission/review.js';
 import type { JsonObject } from '../../src/k8s/json.js';
 import { CANARY, fixture, LogSink, ManualLag, secretReview, syncedView, testEngine } from './helpers.js';
 
-function setup(options: { engine?: Engine; view?: ReturnType<typeof syncedView>; slowMs?: number } = {}) {
+function setup(options: { engine?: Engine; view?: ReturnType<typeof syncedView>; slowMs?: number; logLevel?: string } = {}) {
   const sink = new LogSink();
-  const logger = createLogger('info', sink);
+  // debug: allowed decisions are logged at debug by default, and these tests read every decision line.
+  const logger = createLogger(options.logLevel ?? 'debug', sink);
   const metrics = new Metrics();
   const engine = options.engine ?? testEngine();
   const source =
@@ -20,7 +21,7 @@ function setup(options: { engine?: Engine; view?: ReturnType<typeof syncedView>;
           webhook: () => engine.config.webhook,
         };
   const app = buildApp({ engine: source, view: options.view ?? syncedView(), logger, metrics, lagSource: new ManualLag() });
-  return { app, sink, metrics };
+  return { app, sink, metrics, logger };
 }
 
 async function post(app: ReturnType<typeof setup>['app'], path: string, body: unknown, contentType = 'application/json') {
@@ -291,4 +292,36 @@ t.test('logs never carry a secret value, even at trace level', async (t) => {
   t.notMatch(text, Buffer.from(`${CANARY}-1`).toString('base64').slice(0, 16));
   logger.info({ request: { object: { data: { a: CANARY } } }, stringData: CANARY }, 'redaction net');
   t.notMatch(sink.lines.join('\n'), CANARY, 'redact paths catch object, data and stringData');
+});
+
+t.test('decision log levels: allowed requests at debug by default, everything else at info, all counted', async (t) => {
+  const decisionLines = (sink: LogSink) => sink.records.filter((r) => r['msg'] === 'admission decision');
+  const send = async (app: ReturnType<typeof setup>['app']) => {
+    await post(app, '/validate', fixture('create'));
+    await post(app, '/validate', fixture('subresource-status'));
+    await post(app, '/validate', secretReview({ deny: 'yes' }));
+    await post(app, '/validate', secretReview({ warn: 'w' }));
+    await post(app, '/mutate', secretReview({ mutate: 'yes' }));
+  };
+
+  const quiet = setup({ logLevel: 'info' });
+  await send(quiet.app);
+  t.same(decisionLines(quiet.sink).map((r) => [r['decision'], r['level']]), [['deny', 30], ['warn', 30], ['patch', 30]], 'at info: allow and skip are not logged');
+  const counted = await quiet.metrics.registry.metrics();
+  for (const decision of ['allow', 'skip', 'deny', 'warn', 'patch']) {
+    t.match(counted, new RegExp(`secretguard_admission_requests_total\\{[^}]*decision="${decision}"\\} 1`), `${decision} counted in metrics`);
+  }
+
+  // The level follows the logger's, which a config reload sets: the same app logs allowed requests once it is debug.
+  quiet.logger.level = 'debug';
+  await post(quiet.app, '/validate', fixture('create'));
+  t.match(decisionLines(quiet.sink).at(-1), { decision: 'allow', level: 20 }, 'at debug: allow is logged at debug');
+
+  const loud = setup({ logLevel: 'info', engine: testEngine({ webhook: { allowedDecisionLogLevel: 'info' } }) });
+  await send(loud.app);
+  t.same(decisionLines(loud.sink).map((r) => [r['decision'], r['level']]), [['allow', 30], ['skip', 30], ['deny', 30], ['warn', 30], ['patch', 30]], 'webhook.allowedDecisionLogLevel: info logs every decision at info');
+
+  const silent = setup({ logLevel: 'warn' });
+  await send(silent.app);
+  t.same(decisionLines(silent.sink), [], 'at warn: no decision lines');
 });

@@ -132,7 +132,8 @@ t.test('hostile reviews over HTTPS add no series and no request text to /metrics
 });
 
 t.test('hostile request strings cannot swell a decision log line', async (t) => {
-  const live = await startLive();
+  // Allowed decisions log at debug by default; this config logs them at info, so every case writes its line.
+  const live = await startLive({ config: 'webhook:\n  allowedDecisionLogLevel: info\n' });
   t.teardown(() => live.close());
   const huge = (n: number) => 'a'.repeat(n);
   const cases: [string, (request: JsonObject, object: JsonObject) => void][] = [
