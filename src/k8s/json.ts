@@ -41,6 +41,19 @@ export function stringMapAt(value: unknown, key: string): Record<string, string>
   return result;
 }
 
+/** String entries of a map, in order, without copying the map: for loops over Secret or ConfigMap data. */
+export function stringEntriesAt(value: unknown, key: string): [string, string][] {
+  const map = objectAt(value, key);
+  if (map === undefined) return [];
+  const result: [string, string][] = [];
+  for (const entryKey in map) {
+    if (!Object.hasOwn(map, entryKey)) continue;
+    const entry = map[entryKey];
+    if (typeof entry === 'string') result.push([entryKey, entry]);
+  }
+  return result;
+}
+
 /** RFC 6901 JSON pointer from path segments. */
 export function pointer(...segments: (string | number)[]): string {
   let result = '';

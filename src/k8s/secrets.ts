@@ -1,7 +1,7 @@
 /** What produced a Secret, from its metadata and type (reference.md §2). */
 import { annotationsOf, labelsOf, namespaceOf, ownerReferencesOf } from './object.js';
 import { decodeSecretValue, decodeSecretValuePrefix, isCanonicalPlaceholder, MAX_SCAN, type DecodedBase64 } from '../detectors/text.js';
-import { objectAt, pointer, stringAt, stringMapAt } from './json.js';
+import { objectAt, pointer, stringAt, stringEntriesAt } from './json.js';
 
 export const ESO_MANAGED_LABEL = 'reconcile.external-secrets.io/managed';
 export const ESO_CREATED_BY_LABEL = 'reconcile.external-secrets.io/created-by';
@@ -117,10 +117,10 @@ class DataValue implements SecretValue {
 /** Every string value of a Secret's `data` (decoded) and `stringData`; other value types are skipped. */
 export function secretValues(secret: unknown): SecretValue[] {
   const result: SecretValue[] = [];
-  for (const [key, raw] of Object.entries(stringMapAt(secret, 'data'))) {
+  for (const [key, raw] of stringEntriesAt(secret, 'data')) {
     result.push(new DataValue(key, pointer('data', key), raw, raw.trim() === ''));
   }
-  for (const [key, raw] of Object.entries(stringMapAt(secret, 'stringData'))) {
+  for (const [key, raw] of stringEntriesAt(secret, 'stringData')) {
     const decoded: DecodedBase64 = { kind: 'text', text: raw };
     result.push({ key, source: 'stringData', field: pointer('stringData', key), decoded, preview: cut(decoded), empty: raw === '' });
   }

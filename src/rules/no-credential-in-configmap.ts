@@ -1,6 +1,6 @@
 import { decodeSecretValue, describeHits, detectCredentials, NOT_FULLY_SCANNED, type CredentialHit } from '../detectors/detect.js';
 import { createRule } from '../engine/rule.js';
-import { pointer, stringMapAt } from '../k8s/json.js';
+import { pointer, stringEntriesAt } from '../k8s/json.js';
 import { displayName } from '../engine/subject.js';
 
 interface Options {
@@ -35,13 +35,13 @@ export default createRule({
       const hits = detectCredentials(key, value);
       return reportNotFullyScanned ? hits : hits.filter((hit) => hit.detectorId !== NOT_FULLY_SCANNED);
     };
-    for (const [key, value] of Object.entries(stringMapAt(configMap, 'data'))) {
+    for (const [key, value] of stringEntriesAt(configMap, 'data')) {
       const hits = detect(key, value);
       if (hits.length > 0) {
         context.report({ messageId: 'credentialInConfigMap', data: { name, key, what: describeHits(hits) }, field: pointer('data', key) });
       }
     }
-    for (const [key, value] of Object.entries(stringMapAt(configMap, 'binaryData'))) {
+    for (const [key, value] of stringEntriesAt(configMap, 'binaryData')) {
       const decoded = decodeSecretValue(value);
       if (decoded.kind !== 'text') continue;
       const hits = detect(key, decoded.text);

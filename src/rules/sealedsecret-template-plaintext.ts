@@ -1,6 +1,6 @@
 import { describeHits, detectCredentials } from '../detectors/detect.js';
 import { createRule } from '../engine/rule.js';
-import { isObject, objectAt, pointer, stringMapAt } from '../k8s/json.js';
+import { isObject, objectAt, pointer, stringEntriesAt } from '../k8s/json.js';
 import { SEALED_SECRET_KIND } from '../k8s/sealedsecret.js';
 import { displayName } from '../engine/subject.js';
 
@@ -50,7 +50,7 @@ export default createRule({
     const spec = objectAt(object, 'spec');
     const template = objectAt(spec, 'template');
 
-    for (const [key, value] of Object.entries(stringMapAt(template, 'data'))) {
+    for (const [key, value] of stringEntriesAt(template, 'data')) {
       const hits = detectCredentials(key, value);
       if (hits.length === 0) continue;
       context.report({
@@ -60,7 +60,7 @@ export default createRule({
       });
     }
 
-    for (const [key, value] of Object.entries(stringMapAt(objectAt(template, 'metadata'), 'annotations'))) {
+    for (const [key, value] of stringEntriesAt(objectAt(template, 'metadata'), 'annotations')) {
       const field = pointer('spec', 'template', 'metadata', 'annotations', key);
       if (key === LAST_APPLIED) {
         if (carriesSecretData(value)) context.report({ messageId: 'lastApplied', data: { name, key }, field });
