@@ -58,3 +58,39 @@ t.test('SliceLineFinder points at the key of a field, falling back to the neares
   t.equal(finder.lineOf('/items/0/data/missing', 1), 10);
   t.equal(finder.lineOf('/items/0/metadata/name', 1), 9);
 });
+
+t.test('JSON documents: the JSON.parse path gives what the YAML path gives, and refuses what it refuses', async (t) => {
+  const object = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'a', labels: { 'x/y': 'z', ['__proto__']: 'kept as a key' } },
+    stringData: { 'p\u00e9': 'v\n"q"', empty: '', n: '12', quoted: '\\u0061' },
+    data: { b: 'eA==' },
+    nums: [1, 1.5, -2e3, true, false, null, { nested: [[], {}] }],
+  };
+  const text = JSON.stringify(object, null, 2);
+  const viaJson = parseManifests({ name: 'a.json', text });
+  // The same text with a YAML comment before it is not JSON: it takes the YAML path.
+  const viaYaml = parseManifests({ name: 'a.yaml', text: `# comment\n${text}` });
+  t.same(viaJson.map((m) => m.object), viaYaml.map((m) => m.object));
+  t.equal(viaJson[0]?.line, 1);
+  t.equal(parseManifests({ name: 'b.json', text: `\n\n  ${JSON.stringify(object)}` })[0]?.line, 3, 'line of the first content');
+
+  const duplicates = [
+    '{"apiVersion":"v1","kind":"Secret","stringData":{"a":"1","a":"2"}}',
+    '{"apiVersion":"v1","kind":"Secret","stringData":{"a":"1","\\u0061":"2"}}',
+    '{"apiVersion":"v1","kind":"Secret","kind":"ConfigMap"}',
+    '{\n  "apiVersion": "v1",\n  "kind": "List",\n  "items": [{"kind": "Secret", "data": {"k": "eA==", "k" : "eA=="}}]\n}',
+  ];
+  for (const dup of duplicates) t.throws(() => parseManifests({ name: 'd.json', text: dup }), /duplicated mapping key/, dup);
+  // Keys that only look alike, or repeat in different objects or in arrays, are not duplicates.
+  const distinct = [
+    '{"apiVersion":"v1","kind":"Secret","stringData":{"a":"1","A":"2","a ":"3","\\"a":"4"}}',
+    '{"apiVersion":"v1","kind":"List","items":[{"kind":"Secret","metadata":{"name":"kind"}},{"kind":"Secret"}]}',
+    '{"apiVersion":"v1","kind":"ConfigMap","data":{"x":"{\\"a\\":1,\\"a\\":2}"}}',
+  ];
+  for (const text of distinct) t.doesNotThrow(() => parseManifests({ name: 'ok.json', text }), text);
+  // Not JSON.parse-able (flow YAML, a syntax error): the YAML path reads it or names the line.
+  t.same(parseManifests({ name: 'f.yaml', text: '{apiVersion: v1, kind: ConfigMap, data: {a: b}}' })[0]?.object, { apiVersion: 'v1', kind: 'ConfigMap', data: { a: 'b' } });
+  t.throws(() => parseManifests({ name: 'e.json', text: '{\n  "apiVersion": "v1",\n  "kind": "Secret",\n  "data": {"a": \n}' }), /^e\.json:\d+: YAML syntax error/);
+});
