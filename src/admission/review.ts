@@ -1,5 +1,5 @@
 import { webhookSubject } from '../engine/subject.js';
-import type { ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { ClusterView } from '../cluster/view.js';
 import { ajv, formatAjvErrors } from '../config/ajv.js';
 import type { Engine } from '../engine/engine.js';
@@ -34,13 +34,14 @@ const MAX_AUDIT_VALUE_LENGTH = 1024;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const QUALIFIED_NAME_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
-const validateReview = ajv.compile<AdmissionReviewRequest>(admissionReviewSchema);
+let validateReview: ValidateFunction<AdmissionReviewRequest> | undefined;
 
 /**
  * Check a parsed body against the AdmissionReview v1 schema. The error text names fields and
  * expectations only, never a value from the input.
  */
 export function decodeAdmissionReview(body: unknown): DecodeResult {
+  validateReview ??= ajv().compile<AdmissionReviewRequest>(admissionReviewSchema);
   if (validateReview(body)) return { ok: true, review: body, request: body.request };
   const errors: readonly ErrorObject[] = validateReview.errors ?? [];
   const missingUid = errors.some(

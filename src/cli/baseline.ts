@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { ajv } from '../config/ajv.js';
 import { summarize, type ScanFinding, type ScanReport } from '../manifests/scan.js';
 import { UsageError } from './exit.js';
 
@@ -16,7 +17,9 @@ interface BaselineFile {
   findings: BaselineEntry[];
 }
 
-const validate = new Ajv({ allErrors: true }).compile<BaselineFile>({
+/** Compiled when a baseline is read: most scans have none. */
+let validate: ValidateFunction<BaselineFile> | undefined;
+const BASELINE_SCHEMA = {
   type: 'object',
   required: ['version', 'findings'],
   additionalProperties: false,
@@ -32,7 +35,7 @@ const validate = new Ajv({ allErrors: true }).compile<BaselineFile>({
       },
     },
   },
-});
+} as const;
 
 function resourceName(finding: ScanFinding): string {
   const r = finding.resource;
@@ -60,6 +63,7 @@ export function applyBaseline(path: string, report: ScanReport): BaselineResult 
     // Never the parser's message: it may quote the file.
     throw new UsageError(`${path}: cannot read the baseline (${error instanceof SyntaxError ? 'invalid JSON' : ((error as NodeJS.ErrnoException).code ?? 'error')})`);
   }
+  validate ??= ajv().compile<BaselineFile>(BASELINE_SCHEMA);
   if (!validate(parsed)) throw new UsageError(`${path}: not a secretguard baseline (${validate.errors?.[0]?.instancePath || '/'} ${validate.errors?.[0]?.message ?? ''})`);
   const known = new Set(parsed.findings.map((e) => e.fingerprint));
   const seen = new Set<string>();

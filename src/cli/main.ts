@@ -4,6 +4,12 @@ import { ConfigError } from '../config/load.js';
 import { ManifestError } from '../manifests/load.js';
 import { EXIT_USAGE, UsageError } from './exit.js';
 import { VERSION } from './version.js';
+import nodeModule from 'node:module';
+
+// Node 22.1 and later keep the compiled code of the modules loaded from here on (every command) in a cache
+// under the temporary directory, which halves the next run's start-up; Node 20 has no such cache, and
+// NODE_DISABLE_COMPILE_CACHE=1 turns it off. A cache that cannot be written is skipped, never an error.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 // `secretguard rules | head -1`: a reader that goes away is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

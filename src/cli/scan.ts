@@ -4,9 +4,6 @@ import { Option, type Command } from 'commander';
 import { buildEngine, loadEffectiveConfig } from '../setup.js';
 import type { Engine } from '../engine/engine.js';
 import type { Action } from '../engine/types.js';
-import { fixManifests } from '../fix/apply.js';
-import { unifiedDiff } from '../fix/diff.js';
-import { formatFixSummary } from '../fix/summary.js';
 import { collectInputs, ManifestError, parseManifests, readSource, type ManifestSource, type SkippedInput } from '../manifests/load.js';
 import { planParallelScan, scanFilesInParallel } from '../manifests/parallel.js';
 import { scanManifests, type ScanReport } from '../manifests/scan.js';
@@ -87,7 +84,13 @@ function parses(source: ManifestSource): boolean {
 let changed = false;
 
 /** `--fix`: rewrite the files (or print the diff); returns sources holding the fixed texts for the scan. */
-function runFix(engine: Engine, files: readonly string[], options: ScanCommandOptions): (() => ManifestSource)[] {
+async function runFix(engine: Engine, files: readonly string[], options: ScanCommandOptions): Promise<(() => ManifestSource)[]> {
+  // Loaded only for --fix: the fixer brings the `yaml` package, which a plain scan does not need at start-up.
+  const [{ fixManifests }, { unifiedDiff }, { formatFixSummary }] = await Promise.all([
+    import('../fix/apply.js'),
+    import('../fix/diff.js'),
+    import('../fix/summary.js'),
+  ]);
   const originals = files.map((file) => readSource(file));
   const fixes = fixManifests(engine, {
     // A file that does not parse is left alone; the scan reports it.
@@ -182,7 +185,7 @@ export function registerScan(program: Command): void {
       const common = { clusterState, defaultNamespace: options.namespace, ...only };
       let report: ScanReport;
       if (options.fix === true) {
-        report = scanManifests(engine, { sources: runFix(engine, inputs.files, options), ...common });
+        report = scanManifests(engine, { sources: await runFix(engine, inputs.files, options), ...common });
       } else {
         const shares = paths.includes('-') ? undefined : planParallelScan(inputs.files);
         report =

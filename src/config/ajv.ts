@@ -1,15 +1,28 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv as AjvInstance, ErrorObject } from 'ajv';
 import { compileRegex } from '../k8s/regex.js';
 
-/** One ajv instance for every schema: validators compile once and are reused. */
-export const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+let instance: AjvInstance | undefined;
+
+/**
+ * One ajv instance for every schema: validators compile once and are reused. ajv is loaded on first use
+ * (it is CommonJS, so `require` loads it synchronously): loading it takes longer than scanning a file, and a
+ * scan with no config file and no baseline never needs it.
+ */
+export function ajv(): AjvInstance {
+  if (instance === undefined) {
+    const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+    instance = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+    instance.addFormat(NAME_OR_REGEX, { type: 'string', validate: (value: string) => !value.startsWith('^') || compileRegex(value).ok });
+  }
+  return instance;
+}
 
 /**
  * `format: name-or-regex`: a config list entry that is a name, or (starting with `^`) a regex that RE2 runs
  * within secretguard's limits, so a config never carries a pattern that fails or stalls at request time.
  */
 export const NAME_OR_REGEX = 'name-or-regex';
-ajv.addFormat(NAME_OR_REGEX, { type: 'string', validate: (value: string) => !value.startsWith('^') || compileRegex(value).ok });
 
 /** ajv errors as `path: message` lines a user can act on, naming unknown fields. */
 export function formatAjvErrors(errors: readonly ErrorObject[] | null | undefined, root: string): string[] {

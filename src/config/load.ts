@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
+import { yamlLib } from '../k8s/yaml-lib.js';
+import type { ValidateFunction } from 'ajv';
 import { ajv, formatAjvErrors } from './ajv.js';
 import { DEFAULT_CONTROLLERS, DEFAULT_GITOPS, DEFAULT_WEBHOOK } from './defaults.js';
 import { configSchema } from './schema.js';
@@ -15,10 +16,15 @@ export class ConfigError extends Error {
   }
 }
 
-const validateFile = ajv.compile<SecretGuardConfigFile>(configSchema);
+/** Compiled on first use: a scan with no config file never needs it (compiling costs more than the scan of a file). */
+let validateFile: ValidateFunction<SecretGuardConfigFile> | undefined;
+
+/** The built-in defaults need no validation (test/config/defaults.test.ts checks them against the schemas). */
+const DEFAULTS_ONLY = Symbol('defaults');
 
 /** Parse and validate config YAML text; `source` names it in errors. */
 export function parseConfig(text: string, source: string, rules: readonly ConfigurableRule[], mutators: readonly ConfigurableMutator[]): EffectiveConfig {
+  const { LineCounter, parseDocument } = yamlLib();
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   if (document.errors.length > 0) {
@@ -39,13 +45,18 @@ export function loadConfigFile(path: string, rules: readonly ConfigurableRule[],
 }
 
 export function defaultConfig(rules: readonly ConfigurableRule[], mutators: readonly ConfigurableMutator[]): EffectiveConfig {
-  return resolveConfig({ apiVersion: 'secretguard.io/v1alpha1', kind: 'SecretGuardConfig' }, '<defaults>', rules, mutators);
+  return resolveConfig(DEFAULTS_ONLY, '<defaults>', rules, mutators);
 }
 
 /** Validate a decoded config file against the schema and every rule's own options schema, and fill defaults. */
 export function resolveConfig(value: unknown, source: string, rules: readonly ConfigurableRule[], mutators: readonly ConfigurableMutator[]): EffectiveConfig {
-  if (!validateFile(value)) throw new ConfigError(source, formatAjvErrors(validateFile.errors, ''));
-  const file = value;
+  let file: SecretGuardConfigFile;
+  if (value === DEFAULTS_ONLY) file = { apiVersion: 'secretguard.io/v1alpha1', kind: 'SecretGuardConfig' };
+  else {
+    validateFile ??= ajv().compile<SecretGuardConfigFile>(configSchema);
+    if (!validateFile(value)) throw new ConfigError(source, formatAjvErrors(validateFile.errors, ''));
+    file = value;
+  }
   const problems: string[] = [];
   const knownRules = new Map(rules.map((r) => [r.meta.id, r]));
   const knownMutators = new Map(mutators.map((m) => [m.meta.id, m]));
@@ -80,8 +91,11 @@ export function resolveConfig(value: unknown, source: string, rules: readonly Co
     const raw = file.rules?.[rule.meta.id];
     const setting = typeof raw === 'string' ? { action: raw } : (raw ?? {});
     const options = { ...(rule.meta.defaultOptions as object), ...(setting.options ?? {}) };
-    const validate = ajv.compile(rule.meta.optionsSchema);
-    if (!validate(options)) problems.push(...formatAjvErrors(validate.errors, `/rules/${rule.meta.id}/options`));
+    // Only options the config sets are checked: the defaults are (test/config/defaults.test.ts).
+    if (setting.options !== undefined) {
+      const validate = ajv().compile(rule.meta.optionsSchema);
+      if (!validate(options)) problems.push(...formatAjvErrors(validate.errors, `/rules/${rule.meta.id}/options`));
+    }
     ruleSettings.set(rule.meta.id, {
       action: setting.action ?? rule.meta.defaultAction,
       actionFromConfig: setting.action !== undefined,
@@ -94,8 +108,11 @@ export function resolveConfig(value: unknown, source: string, rules: readonly Co
     const raw = file.mutators?.[mutator.meta.id];
     const setting = typeof raw === 'string' ? { mode: raw } : (raw ?? {});
     const options = { ...(mutator.meta.defaultOptions as object), ...(setting.options ?? {}) };
-    const validate = ajv.compile(mutator.meta.optionsSchema);
-    if (!validate(options)) problems.push(...formatAjvErrors(validate.errors, `/mutators/${mutator.meta.id}/options`));
+    // Only options the config sets are checked: the defaults are (test/config/defaults.test.ts).
+    if (setting.options !== undefined) {
+      const validate = ajv().compile(mutator.meta.optionsSchema);
+      if (!validate(options)) problems.push(...formatAjvErrors(validate.errors, `/mutators/${mutator.meta.id}/options`));
+    }
     mutatorSettings.set(mutator.meta.id, { mode: setting.mode ?? mutator.meta.defaultMode, options });
   }
 

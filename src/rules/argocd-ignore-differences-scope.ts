@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { yamlLib } from '../k8s/yaml-lib.js';
 import { createRule } from '../engine/rule.js';
 import { arrayAt, isObject, objectAt, pointer, stringAt } from '../k8s/json.js';
 import { displayName } from '../engine/subject.js';
@@ -49,7 +49,7 @@ function entryOf(value: unknown): Entry {
 
 function parseYaml(text: string): unknown {
   try {
-    return parse(text, { maxAliasCount: 10 }) as unknown;
+    return yamlLib().parse(text, { maxAliasCount: 10 }) as unknown;
   } catch {
     return undefined;
   }
