@@ -22,10 +22,11 @@ root=$(cd "$here/../.." && pwd)
 
 peers_dir=${SECRETGUARD_PEERS_DIR:-$root/.cache/peers}
 case "$peers_dir" in /*) ;; *) peers_dir=$PWD/$peers_dir ;; esac
-all_peers=(kube-apiserver kubectl etcd helm kubeseal reloader)
+all_peers=(kube-apiserver kubectl etcd helm kubeseal reloader kubeconform gitleaks)
 # Built when no peer is named. Reloader is left out: the Go module proxy this project can reach refuses every
 # version of github.com/stakater/Reloader (403 "This module version is not available"); name it explicitly
 # where the proxy serves it. test/e2e/peers.ts lists it as unavailable, so its test skips with that reason.
+# kubeconform and gitleaks are for `npm run bench` only (bench/peers.ts builds them on demand).
 default_peers=(kube-apiserver kubectl etcd helm kubeseal)
 
 version_of() {
@@ -35,6 +36,8 @@ version_of() {
     helm) echo "$HELM_VERSION" ;;
     kubeseal) echo "$KUBESEAL_VERSION" ;;
     reloader) echo "$RELOADER_VERSION" ;;
+    kubeconform) echo "$KUBECONFORM_VERSION" ;;
+    gitleaks) echo "$GITLEAKS_VERSION" ;;
     *) return 1 ;;
   esac
 }
@@ -93,8 +96,10 @@ build_install() { # out module/pkg@version [extra ldflags]
   local gobin
   gobin=$(dirname "$out")
   GOBIN="$gobin" go install "${common_flags[@]}" -ldflags="-s -w $extra" "$target"
-  local built
-  built="$gobin/$(basename "${target%@*}")"
+  local built pkg=${target%@*}
+  # go install names a binary after its package, skipping a major-version suffix (…/gitleaks/v8 → gitleaks).
+  case "$(basename "$pkg")" in v[0-9]*) pkg=$(dirname "$pkg") ;; esac
+  built="$gobin/$(basename "$pkg")"
   [ "$built" = "$out" ] || mv "$built" "$out"
 }
 
@@ -152,6 +157,10 @@ build_one() { # name -> 0 when present afterwards
       "github.com/bitnami-labs/sealed-secrets/cmd/kubeseal@$KUBESEAL_VERSION" \
       "-X main.VERSION=$KUBESEAL_VERSION" || rc=$? ;;
     reloader) build_reloader "$tmp/reloader" || rc=$? ;;
+    kubeconform) build_install "$tmp/kubeconform" \
+      "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION" || rc=$? ;;
+    gitleaks) build_install "$tmp/gitleaks" "github.com/zricethezav/gitleaks/v8@$GITLEAKS_VERSION" \
+      "-X github.com/zricethezav/gitleaks/v8/version.Version=$GITLEAKS_VERSION" || rc=$? ;;
   esac
   end=$(date +%s)
   if [ "$rc" -eq 0 ] && [ -x "$tmp/$name" ]; then
