@@ -1,6 +1,6 @@
 // CLI benchmark: `secretguard scan --format json` over a generated GitOps repository of 50,000
 // resources, and the start-up time of a single-file scan. The corpus is cached under .cache/bench.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import jsYaml from 'js-yaml';
 import type { JsonObject } from '../src/k8s/json.js';
@@ -20,6 +20,7 @@ import {
   TENANTS,
   tenantOf,
 } from './fixtures.js';
+import { benchPeer, peerArgs, timedRun, type BenchPeer } from './peers.js';
 import { CACHE_DIR, log, median, round, ROOT, run, toMiB } from './util.js';
 
 const CORPUS_VERSION = 1;
@@ -29,6 +30,17 @@ export interface CliOptions {
   quick: boolean;
   runs: number;
   startupRuns: number;
+  /** Build and run kubeconform and gitleaks beside secretguard. */
+  peers: boolean;
+}
+
+export interface PeerResult {
+  name: BenchPeer;
+  version: string;
+  command: string;
+  wallMs: number;
+  wallRuns: number[];
+  peakRssMiB: number | undefined;
 }
 
 export interface CorpusInfo {
@@ -55,6 +67,11 @@ export interface CliResult {
   findings: number;
   summary: Record<string, number>;
   startup: { command: string; wallMs: number; cpuMs: number; runs: number[] };
+  /** The same corpus scanned in one thread (SECRETGUARD_WORKERS=1), interleaved with the default runs. */
+  oneThread: { wallMs: number; wallRuns: number[]; peakRssMiB: number };
+  /** One large CRD written as JSON, as generated CRDs and `kubectl get -o json` are. */
+  largeJson: { bytes: number; wallMs: number; runs: number[]; megabytesPerSecond: number };
+  peers: PeerResult[];
 }
 
 function dump(objects: readonly JsonObject[]): string {
@@ -152,10 +169,14 @@ export function generateCorpus(): CorpusInfo {
 }
 
 /** `node --import peak-rss.js …` writes the process's peak RSS to SECRETGUARD_BENCH_RSS_FILE at exit. */
-async function timedScan(args: readonly string[], rssFile: string): Promise<{ wallMs: number; cpuMs: number; peakRss: number; code: number | null; stderr: string }> {
+async function timedScan(
+  args: readonly string[],
+  rssFile: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ wallMs: number; cpuMs: number; peakRss: number; code: number | null; stderr: string }> {
   const hook = path.join(ROOT, 'dist/bench/peak-rss.js');
   const result = await run(process.execPath, ['--import', hook, path.join(ROOT, 'dist/src/cli/main.js'), ...args], {
-    env: { ...process.env, SECRETGUARD_BENCH_RSS_FILE: rssFile },
+    env: { ...process.env, ...env, SECRETGUARD_BENCH_RSS_FILE: rssFile },
   });
   const usage = JSON.parse(readFileSync(rssFile, 'utf8')) as { maxRss: number; cpuMs: number };
   return { wallMs: result.wallMs, cpuMs: usage.cpuMs, peakRss: usage.maxRss, code: result.code, stderr: result.stderr };
@@ -170,7 +191,16 @@ export async function benchCli(options: CliOptions): Promise<CliResult> {
   const wallRuns: number[] = [];
   const peaks: number[] = [];
   const cpuRuns: number[] = [];
+  const oneThreadRuns: number[] = [];
+  const oneThreadPeaks: number[] = [];
+  const peers: { name: BenchPeer; bin: string; version: string; runs: number[]; peaks: number[] }[] = [];
+  for (const name of ['kubeconform', 'gitleaks'] as const) {
+    const bin = options.peers ? await benchPeer(name, true) : undefined;
+    if (bin !== undefined) peers.push({ name, bin, version: path.basename(path.dirname(bin)).slice(name.length + 1), runs: [], peaks: [] });
+  }
+  const peerReport = path.join(CACHE_DIR, 'peer-report.json');
   let report: { findings: unknown[]; summary: Record<string, number> } = { findings: [], summary: {} };
+  // Every tool runs once per round, in turn, so that load on the machine falls on all of them alike.
   for (let i = 0; i < options.runs; i++) {
     const r = await timedScan(args, rssFile);
     if (r.code !== 0 && r.code !== 1) throw new Error(`scan failed (${r.code}): ${r.stderr.slice(0, 500)}`);
@@ -179,7 +209,30 @@ export async function benchCli(options: CliOptions): Promise<CliResult> {
     cpuRuns.push(r.cpuMs);
     report = JSON.parse(readFileSync(out, 'utf8')) as typeof report;
     log(`scan run ${i + 1}: ${round(r.wallMs, 0)} ms (CPU ${round(r.cpuMs, 0)} ms), peak RSS ${toMiB(r.peakRss)} MiB, ${report.summary['resources']} resources`);
+    const one = await timedScan(args, rssFile, { SECRETGUARD_WORKERS: '1' });
+    if (one.code !== 0 && one.code !== 1) throw new Error(`one-thread scan failed (${one.code}): ${one.stderr.slice(0, 500)}`);
+    oneThreadRuns.push(round(one.wallMs, 0));
+    oneThreadPeaks.push(one.peakRss);
+    log(`scan run ${i + 1}, one thread: ${round(one.wallMs, 0)} ms, peak RSS ${toMiB(one.peakRss)} MiB`);
+    for (const peer of peers) {
+      const p = await timedRun(peer.bin, peerArgs(peer.name, corpus.dir, peerReport));
+      if (p.code !== 0 && p.code !== 1) throw new Error(`${peer.name} failed (${p.code}): ${p.stderr.slice(0, 500)}`);
+      peer.runs.push(round(p.wallMs, 0));
+      if (p.peakRssKiB !== undefined) peer.peaks.push(p.peakRssKiB * 1024);
+      log(`${peer.name} run ${i + 1}: ${round(p.wallMs, 0)} ms${p.peakRssKiB === undefined ? '' : `, peak RSS ${toMiB(p.peakRssKiB * 1024)} MiB`}`);
+    }
   }
+
+  // A large CRD in JSON: MB/s of a whole scan of that one file.
+  const jsonFile = largeJsonCrd();
+  const jsonBytes = statSync(jsonFile).size;
+  const jsonRuns: number[] = [];
+  for (let i = 0; i < Math.max(3, options.runs); i++) {
+    const r = await timedScan(['scan', '--format', 'json', jsonFile], rssFile);
+    if (r.code !== 0 && r.code !== 1) throw new Error(`JSON scan failed (${r.code}): ${r.stderr.slice(0, 500)}`);
+    jsonRuns.push(round(r.wallMs, 0));
+  }
+  const jsonMs = median(jsonRuns);
   const wallMs = median(wallRuns);
   const resourcesScanned = report.summary['resources'] ?? 0;
 
@@ -207,6 +260,50 @@ export async function benchCli(options: CliOptions): Promise<CliResult> {
     findings: report.findings.length,
     summary: report.summary,
     startup: { command: `node dist/src/cli/main.js ${startupArgs.map((a) => (a.startsWith('/') ? relative(a) : a)).join(' ')}`, wallMs: median(startupRuns), cpuMs: round(median(startupCpu), 0), runs: startupRuns },
+    oneThread: { wallMs: median(oneThreadRuns), wallRuns: oneThreadRuns, peakRssMiB: toMiB(Math.max(...oneThreadPeaks)) },
+    largeJson: { bytes: jsonBytes, wallMs: jsonMs, runs: jsonRuns, megabytesPerSecond: round(jsonBytes / 1e6 / (jsonMs / 1000), 1) },
+    peers: peers.map((peer) => ({
+      name: peer.name,
+      version: peer.version,
+      command: `${peer.name} ${peerArgs(peer.name, relative(corpus.dir), relative(peerReport)).map((a) => (a.includes('{') ? `'${a}'` : a)).join(' ')}`,
+      wallMs: median(peer.runs),
+      wallRuns: peer.runs,
+      peakRssMiB: peer.peaks.length > 0 ? toMiB(Math.max(...peer.peaks)) : undefined,
+    })),
   };
 }
 
+
+/**
+ * A CustomResourceDefinition of about 4 MB written as indented JSON: twelve versions of a deep openAPIV3Schema
+ * with descriptions and patterns, the shape of the generated CRDs of large operators.
+ */
+function largeJsonCrd(): string {
+  const file = path.join(CACHE_DIR, 'large-crd.json');
+  if (existsSync(file)) return file;
+  const properties = (depth: number): JsonObject => {
+    const result: JsonObject = {};
+    for (let j = 0; j < 8; j++) {
+      result[`field${j}`] =
+        depth > 0 && j < 2
+          ? { type: 'object', description: `Nested object ${j} that configures one part of the resource in detail. `.repeat(2), properties: properties(depth - 1) }
+          : { type: 'string', description: `Field ${j} of the resource, used for the x of y; see the documentation.`, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' };
+    }
+    return result;
+  };
+  const versions = Array.from({ length: 12 }, (_, v) => ({
+    name: `v${v}`,
+    served: true,
+    storage: v === 0,
+    schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: properties(6) } } } },
+  }));
+  const crd = {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'things.example.com' },
+    spec: { group: 'example.com', names: { kind: 'Thing', plural: 'things' }, scope: 'Namespaced', versions },
+  };
+  mkdirSync(CACHE_DIR, { recursive: true });
+  writeFileSync(file, JSON.stringify(crd, null, 2));
+  return file;
+}

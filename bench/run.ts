@@ -4,6 +4,7 @@
 //   npm run bench -- --quick      short smoke run (about 1 minute)
 //   npm run bench -- --only cli   one or more of webhook,cli,cluster (comma separated)
 //   npm run bench -- --no-docs    do not touch docs/performance.md
+//   npm run bench -- --no-peers   leave out kubeconform and gitleaks (built once from the Go module proxy otherwise)
 //   npm run bench -- --only report   no runs: re-render the table from bench/results/*.json
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -65,7 +66,7 @@ if (only.has('cluster')) {
 if (only.has('cli')) {
   log('CLI: scan of the 50,000-resource corpus');
   const started = machine();
-  const result: CliResult = await benchCli({ quick, runs: quick ? 1 : 3, startupRuns: quick ? 3 : 7 });
+  const result: CliResult = await benchCli({ quick, runs: quick ? 1 : 3, startupRuns: quick ? 3 : 7, peers: !argv.includes('--no-peers') });
   log(`CLI: ${result.wallMs} ms, ${result.resourcesPerSecond} resources/s, peak RSS ${result.peakRssMiB} MiB, start-up ${result.startup.wallMs} ms`);
   writeResult('cli', `${command} (${result.command})`, quick, started, result);
 }
