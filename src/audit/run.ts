@@ -155,5 +155,5 @@ export async function runAudit(engine: Engine, transport: KubeTransport, options
       unlisted.push({ kind: `${resource.group === '' ? '' : resource.group + '/'}${resource.kind}`, reason: reasonOf(error) });
     }
   }
-  return { report: { findings, resources: scanned, summary: summarize(scanned.length, findings), skipped: [] }, unlisted, listed };
+  return { report: { findings, suppressed: [], resources: scanned, summary: summarize(scanned.length, findings), skipped: [] }, unlisted, listed };
 }

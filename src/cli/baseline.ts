@@ -75,7 +75,7 @@ export function applyBaseline(path: string, report: ScanReport): BaselineResult 
   const findings = report.findings.filter(keep);
   const resources = report.resources.map((r) => ({ ...r, findings: r.findings.filter((f) => !known.has(f.fingerprint)) }));
   return {
-    report: { ...report, findings, resources, summary: summarize(resources.length, findings) },
+    report: { ...report, findings, resources, summary: summarize(resources.length, findings, report.suppressed.length) },
     baselined: report.findings.length - findings.length,
     stale: parsed.findings.filter((e) => !seen.has(e.fingerprint)),
   };

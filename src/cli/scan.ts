@@ -35,6 +35,8 @@ interface ScanCommandOptions {
   baseline?: string;
   writeBaseline?: string;
   exitCode?: boolean;
+  showSuppressed?: boolean;
+  sourcePrefix: string;
 }
 
 export function failingActions(failOn: 'warn' | 'deny'): (action: Action) => boolean {
@@ -43,7 +45,7 @@ export function failingActions(failOn: 'warn' | 'deny'): (action: Action) => boo
 
 /** Sources for paths, `-` meaning standard input (read once, kept for line look-ups). */
 export function sourcesFor(paths: readonly string[]): (() => ManifestSource)[] {
-  return inputsFor(paths).sources;
+  return inputsFor(paths, []).sources;
 }
 
 interface Inputs {
@@ -53,13 +55,17 @@ interface Inputs {
   skipped: SkippedInput[];
 }
 
-/** Sources for the paths in the order given, with what the directory walk recognised and skipped. */
-function inputsFor(paths: readonly string[], exclude: readonly string[] = []): Inputs {
+/**
+ * Sources for the paths in the order given, with what the directory walk recognised and skipped. Standard input
+ * is read as `helm template` output: `# Source:` comments (behind `sourcePrefix`) name the files of its findings.
+ */
+function inputsFor(paths: readonly string[], exclude: readonly string[], sourcePrefix?: string): Inputs {
   const inputs: Inputs = { sources: [], files: [], skipped: [] };
   let stdin: ManifestSource | undefined;
   for (const path of paths) {
     if (path === '-') {
-      inputs.sources.push(() => (stdin ??= { name: '<stdin>', text: readFileSync(0, 'utf8') }));
+      const mapped = sourcePrefix === undefined ? {} : { sourceCommentPrefix: sourcePrefix };
+      inputs.sources.push(() => (stdin ??= { name: '<stdin>', text: readFileSync(0, 'utf8'), ...mapped }));
       continue;
     }
     const collected = collectInputs([path], { exclude });
@@ -167,6 +173,8 @@ export function registerScan(program: Command): void {
     .option('--fix', 'apply every enabled mutator to the files in place (not stdin), then scan the result')
     .option('--dry-run', 'with --fix: print a unified diff instead of writing the files')
     .option('--exit-code', 'with --fix --dry-run: exit 1 when there is a diff, as git diff --exit-code does')
+    .option('--show-suppressed', 'also list the findings that # secretguard:ignore comments suppressed, with their reasons')
+    .option('--source-prefix <path>', 'for helm template output on stdin: put this path before the # Source: template paths', '')
     .action(async (paths: string[], options: ScanCommandOptions) => {
       if (paths.length === 0) throw new UsageError('no input: give files, directories, or - for standard input');
       const configPath = discoverConfig(options.config, paths);
@@ -180,7 +188,7 @@ export function registerScan(program: Command): void {
       if (options.exitCode === true && options.dryRun !== true) throw new UsageError('--exit-code needs --fix --dry-run');
       if (options.fix === true && paths.includes('-')) throw new UsageError('--fix rewrites files and cannot read standard input');
       const clusterState = sourcesFor(options.clusterState ?? []);
-      const inputs = inputsFor(paths, options.exclude ?? []);
+      const inputs = inputsFor(paths, options.exclude ?? [], options.sourcePrefix);
       const only = options.rule !== undefined ? { only: new Set(options.rule) } : {};
       const common = { clusterState, defaultNamespace: options.namespace, ...only };
       let report: ScanReport;
@@ -209,22 +217,23 @@ export function registerScan(program: Command): void {
       }
       const failing = failingActions(options.failOn);
       const color = options.color && options.output === undefined && colorWanted(process.env, process.stdout.isTTY);
+      const showSuppressed = options.showSuppressed === true;
       let text: string;
       switch (options.format) {
         case 'json':
-          text = formatJson(report);
+          text = formatJson(report, { showSuppressed });
           break;
         case 'sarif':
-          text = formatSarif(report, allRules, VERSION);
+          text = formatSarif(report, allRules, VERSION, { showSuppressed });
           break;
         case 'junit':
           text = formatJunit(report, failing);
           break;
         case 'github':
-          text = formatGithub(report);
+          text = formatGithub(report, { showSuppressed });
           break;
         case 'text':
-          text = formatText(report, { color, quiet: options.quiet === true, failing });
+          text = formatText(report, { color, quiet: options.quiet === true, failing, showSuppressed });
           break;
       }
       if (options.output !== undefined) writeFileSync(options.output, text);

@@ -73,8 +73,7 @@ export class Engine {
     const objectExemptions = requestedObjectExemptions(subject);
     const honoured = new Set<string>();
     for (const ruleId of objectExemptions.rules) {
-      const rule = this.rules.find((r) => r.meta.id === ruleId);
-      const reason = this.objectExemptionRefusal(ruleId, rule, objectExemptions.reason);
+      const reason = this.exemptionRefusal(ruleId, objectExemptions.reason, `${EXEMPT_REASON_ANNOTATION} is missing`);
       if (reason === undefined) honoured.add(ruleId);
       else if (options.only === undefined || options.only.has(ruleId)) {
         findings.push({
@@ -186,11 +185,17 @@ export class Engine {
     return this.config.exemptions.some((exemption) => exemptionMatches(exemption, ruleId, subject));
   }
 
-  private objectExemptionRefusal(ruleId: string, rule: Rule | undefined, reason: string): string | undefined {
+  /**
+   * Why an exemption the object's author wrote (the exempt annotation, or a `secretguard:ignore` comment in a
+   * manifest) is refused for a rule, or undefined when it is honoured: only rules the config lists in
+   * objectExemptions.allowedRules, never an isolation rule, and never without a reason.
+   */
+  exemptionRefusal(ruleId: string, reason: string, missingReason: string): string | undefined {
+    const rule = this.rules.find((r) => r.meta.id === ruleId);
     if (rule === undefined) return 'no such rule';
     if (rule.meta.isolation === true) return 'tenant isolation rules cannot be exempted from the object';
     if (!this.config.objectExemptions.allowedRules.includes(ruleId)) return 'the rule is not in objectExemptions.allowedRules';
-    if (reason === '') return `${EXEMPT_REASON_ANNOTATION} is missing`;
+    if (reason === '') return missingReason;
     return undefined;
   }
 }

@@ -35,6 +35,11 @@ export interface ManifestSource {
   /** Display name: a path, or `<stdin>`. */
   name: string;
   text: string;
+  /**
+   * Set for `helm template` output (standard input): a document's `# Source: chart/templates/x.yaml` comment
+   * names the file its findings point at, with this prefix in front.
+   */
+  sourceCommentPrefix?: string;
 }
 
 // `ignore` is CommonJS: under NodeNext its default import is module.exports, whose .default is the factory.

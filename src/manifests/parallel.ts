@@ -89,14 +89,15 @@ export async function scanFilesInParallel(options: {
     const snapshot = view.snapshot();
     for (const worker of workers) worker.postMessage(snapshot);
     const outputs = await results;
-    const report: ScanReport = { findings: [], resources: [], summary: summarize(0, []), skipped: [] };
+    const report: ScanReport = { findings: [], suppressed: [], resources: [], summary: summarize(0, []), skipped: [] };
     for (const output of outputs) {
       if (!output.ok) throw new Error(`scan worker failed (${output.internal})`);
       report.findings.push(...output.report.findings);
+      report.suppressed.push(...output.report.suppressed);
       report.resources.push(...output.report.resources);
       report.skipped.push(...output.report.skipped);
     }
-    report.summary = summarize(report.resources.length, report.findings);
+    report.summary = summarize(report.resources.length, report.findings, report.suppressed.length);
     return report;
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));

@@ -4,6 +4,7 @@ import type { ClusterView } from '../cluster/view.js';
 import { resourceOf, type Engine } from '../engine/engine.js';
 import type { Finding } from '../engine/types.js';
 import type { ResourceRef } from '../k8s/object.js';
+import { inlineSuppressions, renderedFrom, SUPPRESSION_MARKER } from './comments.js';
 import { fileFingerprintOf, fingerprintOf } from './fingerprint.js';
 import {
   collectFiles,
@@ -15,6 +16,7 @@ import {
   readSource,
   SliceLineFinder,
   splitDocuments,
+  type DocumentSlice,
   type LoadedManifest,
   type ManifestSource,
   type SkippedInput,
@@ -43,6 +45,13 @@ export interface ScanSummary {
   warn: number;
   audit: number;
   error: number;
+  /** Findings left out by an honoured `# secretguard:ignore` comment. */
+  suppressed: number;
+}
+
+/** A finding an honoured inline suppression left out of the results, with the reason the comment gives. */
+export interface SuppressedFinding extends ScanFinding {
+  justification: string;
 }
 
 /**
@@ -72,8 +81,22 @@ export function unreadableFinding(error: ManifestError): ScanFinding {
   };
 }
 
+/**
+ * A `# secretguard:ignore` comment that is not honoured: it warns, at the comment's line, and the findings it
+ * named stay. Reported under this id in every output format.
+ */
+export const INLINE_SUPPRESSION = {
+  id: 'inline-suppression',
+  description: 'A # secretguard:ignore comment that is not honoured',
+  remediation:
+    'Write `# secretguard:ignore <rule-id> -- <reason>` with a rule the config lists in objectExemptions.allowedRules; ' +
+    'tenant isolation rules can never be suppressed.',
+} as const;
+
 export interface ScanReport {
   findings: ScanFinding[];
+  /** Findings an honoured inline suppression left out (counted in the summary, listed with --show-suppressed). */
+  suppressed: SuppressedFinding[];
   resources: ScannedResource[];
   summary: ScanSummary;
   /** Documents recognised as not Kubernetes objects: no apiVersion and no kind, patches, JSON data, templates. */
@@ -142,6 +165,7 @@ export function checkSources(
   options: Pick<ScanOptions, 'defaultNamespace' | 'only'>,
 ): ScanReport {
   const findings: ScanFinding[] = [];
+  const suppressed: SuppressedFinding[] = [];
   const resources: ScannedResource[] = [];
   const skipped: ScanReport['skipped'] = [];
   const evaluateOptions = options.only === undefined ? {} : { only: options.only };
@@ -162,13 +186,16 @@ export function checkSources(
       continue;
     }
     const fileFindings: ScanFinding[] = [];
-    splitDocuments(source.text).forEach((slice, documentIndex) => {
+    splitDocuments(source.text).forEach((streamSlice, documentIndex) => {
+      const rendered = source.sourceCommentPrefix === undefined ? undefined : renderedFrom(streamSlice, source.sourceCommentPrefix);
+      const slice = rendered?.slice ?? streamSlice;
+      const file = rendered?.file ?? source.name;
       let lines: SliceLineFinder | undefined;
       let manifests: LoadedManifest[];
       try {
-        const content = readSlice(slice, documentIndex, source.name);
+        const content = readSlice(slice, documentIndex, file);
         if ('skip' in content) {
-          skipped.push({ file: source.name, line: contentLine(slice), reason: content.skip });
+          skipped.push({ file, line: contentLine(slice), reason: content.skip });
           return;
         }
         manifests = content.manifests;
@@ -176,6 +203,7 @@ export function checkSources(
         note(error);
         return;
       }
+      const honoured = honouredSuppressions(engine, slice, file, options.only, fileFindings);
       for (const manifest of manifests) {
         // secretguard's own config in the repository is configuration, never a resource to admit.
         if (isSecretGuardConfig(manifest.object)) {
@@ -203,6 +231,11 @@ export function checkSources(
           lines ??= new SliceLineFinder(slice);
           const line = finding.field === '' ? manifest.line : lines.lineOf(manifest.pointerPrefix + finding.field, manifest.line);
           const located = { ...finding, file: manifest.file, line, fingerprint: fingerprintOf(finding, manifest.object) };
+          const justification = honoured.get(finding.ruleId);
+          if (justification !== undefined) {
+            suppressed.push({ ...located, justification });
+            continue;
+          }
           fileFindings.push(located);
           scanned.findings.push(located);
         }
@@ -212,7 +245,48 @@ export function checkSources(
     if (unreadable !== undefined) findings.push(unreadableFinding(unreadable));
     findings.push(...fileFindings);
   }
-  return { findings, resources, summary: summarize(resources.length, findings), skipped };
+  return { findings, suppressed, resources, summary: summarize(resources.length, findings, suppressed.length), skipped };
+}
+
+/**
+ * The rules a document's `# secretguard:ignore` comments suppress, with their reasons. A comment the config does
+ * not allow (the objectExemptions gate: listed rules only, never isolation rules, a reason required) adds an
+ * `inline-suppression` warning at its line instead, and the findings it named stay.
+ */
+function honouredSuppressions(
+  engine: Engine,
+  slice: DocumentSlice,
+  file: string,
+  only: ReadonlySet<string> | undefined,
+  warnings: ScanFinding[],
+): Map<string, string> {
+  const honoured = new Map<string, string>();
+  if (!slice.text.includes(SUPPRESSION_MARKER)) return honoured;
+  const refuse = (line: number, what: string, why: string): void => {
+    warnings.push({
+      ruleId: INLINE_SUPPRESSION.id,
+      messageId: 'suppressionNotHonoured',
+      action: 'warn',
+      message: `[${INLINE_SUPPRESSION.id}] ${what} is not honoured: ${why}`,
+      resource: { apiVersion: '', kind: '' },
+      field: '',
+      file,
+      line,
+      fingerprint: fileFingerprintOf(INLINE_SUPPRESSION.id, file, `${what}: ${why}`),
+    });
+  };
+  for (const comment of inlineSuppressions(slice)) {
+    if (comment.ruleIds.length === 0 || comment.malformed > 0) {
+      refuse(comment.line, `a ${SUPPRESSION_MARKER} comment`, 'write the rule ids (lower case, separated by commas), then -- and the reason');
+    }
+    for (const ruleId of comment.ruleIds) {
+      if (only !== undefined && !only.has(ruleId)) continue;
+      const refusal = engine.exemptionRefusal(ruleId, comment.reason, 'the comment gives no reason after --');
+      if (refusal === undefined) honoured.set(ruleId, comment.reason);
+      else refuse(comment.line, `${SUPPRESSION_MARKER} ${ruleId}`, refusal);
+    }
+  }
+  return honoured;
 }
 
 function isSecretGuardConfig(object: LoadedManifest['object']): boolean {
@@ -220,8 +294,8 @@ function isSecretGuardConfig(object: LoadedManifest['object']): boolean {
   return object['kind'] === 'SecretGuardConfig' && typeof apiVersion === 'string' && apiVersion.startsWith('secretguard.io/');
 }
 
-export function summarize(resources: number, findings: readonly ScanFinding[]): ScanSummary {
-  const summary: ScanSummary = { resources, deny: 0, warn: 0, audit: 0, error: 0 };
+export function summarize(resources: number, findings: readonly ScanFinding[], suppressed = 0): ScanSummary {
+  const summary: ScanSummary = { resources, deny: 0, warn: 0, audit: 0, error: 0, suppressed };
   for (const finding of findings) summary[finding.action] += 1;
   return summary;
 }

@@ -92,6 +92,10 @@ t.test('a kustomization without kind: literals and source files, each on its lin
     `${noKind}:8: deny [kustomize-secret-generator] Kustomization secretGenerator db-credentials: literal password is a Secret value in plaintext in git; ${FIX}, and rotate the value (Kustomization (unnamed) /secretGenerator/0/literals/1)`,
     `${noKind}:12: deny [kustomize-secret-generator] Kustomization secretGenerator db-credentials: envs names ${dir}/secrets/db.env, whose content becomes the Secret and sits in plaintext beside the kustomization; ${FIX}, remove the file from git and rotate what it held (Kustomization (unnamed) /secretGenerator/0/envs/0)`,
     `${noKind}:14: deny [kustomize-secret-generator] Kustomization secretGenerator db-credentials: files names ${join(root, 'apps/orders')}/secrets/tls.key, whose content becomes the Secret and sits in plaintext beside the kustomization; ${FIX}, remove the file from git and rotate what it held (Kustomization (unnamed) /secretGenerator/0/files/0)`,
+    '',
+    'rule                         deny   warn  audit  error',
+    'kustomize-secret-generator      4      0      0      0',
+    '',
     '1 resource scanned: 4 deny, 0 warn, 0 audit, 0 error',
     '',
   ]);

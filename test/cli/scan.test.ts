@@ -58,7 +58,7 @@ t.test('JSON output follows the documented contract', async (t) => {
         field: '/metadata/labels/sealedsecrets.bitnami.com~1sealed-secrets-key',
       },
     ],
-    summary: { resources: 2, deny: 1, warn: 0, audit: 0, error: 0 },
+    summary: { resources: 2, deny: 1, warn: 0, audit: 0, error: 0, suppressed: 0 },
   });
 });
 
@@ -87,7 +87,7 @@ t.test('documents that are not Kubernetes objects are skipped with a note; half 
   t.equal(result.stdout, '1 resource scanned: 0 deny, 0 warn, 0 audit, 0 error\n');
   const half = runCli(['scan', '-'], 'kind: ConfigMap\nmetadata:\n  name: x\n');
   t.equal(half.code, 1);
-  t.equal(half.stdout, '<stdin>:1: error [unreadable-manifest] object needs both apiVersion and kind as non-empty strings\n0 resources scanned: 0 deny, 0 warn, 0 audit, 1 error\n');
+  t.equal(half.stdout, '<stdin>:1: error [unreadable-manifest] object needs both apiVersion and kind as non-empty strings\n\nrule                  deny   warn  audit  error\nunreadable-manifest      0      0      0      1\n\n0 resources scanned: 0 deny, 0 warn, 0 audit, 1 error\n');
 });
 
 t.test('usage errors exit 2', async (t) => {
