@@ -33,9 +33,11 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   serve: async () => (await import('./serve.js')).registerServe,
   cert: async () => (await import('./cert.js')).registerCert,
   audit: async () => (await import('./audit.js')).registerAudit,
+  completion: async () => (await import('./completion.js')).registerCompletion,
 };
 const requested = process.argv[2];
-const load = requested === undefined ? undefined : COMMANDS[requested];
+// `completion` describes every command, so it loads them all, as help does.
+const load = requested === undefined || requested === 'completion' ? undefined : COMMANDS[requested];
 for (const loader of load === undefined ? Object.values(COMMANDS) : [load]) (await loader())(program);
 
 try {

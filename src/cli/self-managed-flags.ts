@@ -1,6 +1,6 @@
 /** The `--cert-*` flags of `secretguard serve --cert-mode self-managed`, turned into SelfManagedOptions. */
 import { KubeConfig } from '@kubernetes/client-node';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { collect } from './options.js';
 import type { SelfManagedOptions } from '../certs/renewal.js';
 
@@ -19,7 +19,11 @@ export interface SelfManagedCliOptions {
 /** Adds the `--cert-*` flags to a command (serve). */
 export function addSelfManagedOptions(command: Command): Command {
   return command
-    .option('--cert-mode <mode>', 'files: use --tls-cert/--tls-key as they are; self-managed: keep them in a Secret, write them there, patch the caBundle', 'files')
+    .addOption(
+      new Option('--cert-mode <mode>', 'files: use --tls-cert/--tls-key as they are; self-managed: keep them in a Secret, write them there, patch the caBundle')
+        .choices(['files', 'self-managed'])
+        .default('files'),
+    )
     .option('--cert-secret <name>', 'self-managed: Secret holding the CA bundle and serving certificate')
     .option('--cert-namespace <ns>', 'self-managed: namespace of the Secret and Service (default: POD_NAMESPACE)')
     .option('--cert-service <name>', 'self-managed: Service the API server calls')
