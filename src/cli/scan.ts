@@ -16,6 +16,7 @@ import { formatText } from '../report/text.js';
 import { allRules } from '../rules/registry.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './exit.js';
 import { applyBaseline, writeBaseline } from './baseline.js';
+import { progressFor } from './progress.js';
 import { VERSION } from './version.js';
 import { collect } from './options.js';
 
@@ -190,7 +191,9 @@ export function registerScan(program: Command): void {
       const clusterState = sourcesFor(options.clusterState ?? []);
       const inputs = inputsFor(paths, options.exclude ?? [], options.sourcePrefix);
       const only = options.rule !== undefined ? { only: new Set(options.rule) } : {};
-      const common = { clusterState, defaultNamespace: options.namespace, ...only };
+      const progress = options.quiet === true ? undefined : progressFor(process.stderr, process.env);
+      const onFile = progress === undefined ? {} : { onFile: (resources: number): void => { progress.file(resources); } };
+      const common = { clusterState, defaultNamespace: options.namespace, ...onFile, ...only };
       let report: ScanReport;
       if (options.fix === true) {
         report = scanManifests(engine, { sources: await runFix(engine, inputs.files, options), ...common });
@@ -198,9 +201,10 @@ export function registerScan(program: Command): void {
         const shares = paths.includes('-') ? undefined : planParallelScan(inputs.files);
         report =
           shares !== undefined
-            ? await scanFilesInParallel({ configPath, shares, clusterState, defaultNamespace: options.namespace, only: options.rule })
+            ? await scanFilesInParallel({ configPath, shares, clusterState, defaultNamespace: options.namespace, only: options.rule, ...onFile })
             : scanManifests(engine, { sources: inputs.sources, ...common });
       }
+      progress?.done();
       if (options.quiet !== true) process.stderr.write(formatSkipped([...inputs.skipped, ...report.skipped]));
       if (options.writeBaseline !== undefined) {
         writeBaseline(options.writeBaseline, report.findings);

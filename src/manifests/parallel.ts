@@ -9,9 +9,15 @@ export interface WorkerInput {
   files: string[];
   defaultNamespace: string;
   only: string[] | undefined;
+  /** Post `progress` messages (at most ten a second) while checking. */
+  progress: boolean;
 }
 
 export type WorkerOutput = { ok: true; report: ScanReport } | { ok: false; internal: string };
+/** Files and resources checked since the last progress message. */
+export interface WorkerProgress {
+  progress: { files: number; resources: number };
+}
 
 /** Below this much input, starting workers costs more than it saves. */
 const PARALLEL_MIN_BYTES = 4 * 1024 * 1024;
@@ -44,10 +50,15 @@ export function planParallelScan(files: readonly string[]): string[][] | undefin
   return result;
 }
 
-function resultOf(worker: Worker): Promise<WorkerOutput> {
+function resultOf(worker: Worker, onFile: ((resources: number) => void) | undefined): Promise<WorkerOutput> {
   return new Promise((resolve, reject) => {
-    worker.once('message', (output: WorkerOutput) => {
-      resolve(output);
+    worker.on('message', (message: WorkerOutput | WorkerProgress) => {
+      if (!('progress' in message)) {
+        resolve(message);
+        return;
+      }
+      // Progress arrives in batches; the sink counts files one by one.
+      for (let i = 0; i < message.progress.files; i++) onFile?.(i === 0 ? message.progress.resources : 0);
     });
     worker.once('error', reject);
     worker.once('exit', (code) => {
@@ -67,6 +78,7 @@ export async function scanFilesInParallel(options: {
   clusterState: readonly (() => ManifestSource)[];
   defaultNamespace: string;
   only: readonly string[] | undefined;
+  onFile?: (resources: number) => void;
 }): Promise<ScanReport> {
   const workers = options.shares.map((files) => {
     const workerData: WorkerInput = {
@@ -74,11 +86,12 @@ export async function scanFilesInParallel(options: {
       files: [...files],
       defaultNamespace: options.defaultNamespace,
       only: options.only === undefined ? undefined : [...options.only],
+      progress: options.onFile !== undefined,
     };
     return new Worker(new URL('./scan-worker.js', import.meta.url), { workerData });
   });
   try {
-    const results = Promise.all(workers.map(resultOf));
+    const results = Promise.all(workers.map((worker) => resultOf(worker, options.onFile)));
     // Pass one may throw (unreadable --cluster-state); the workers are then terminated and this rejection is expected.
     results.catch(() => undefined);
     const view = buildView(

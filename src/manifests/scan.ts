@@ -111,6 +111,8 @@ export interface ScanOptions {
   /** Namespace for namespaced objects that name none, as kubectl does. */
   defaultNamespace: string;
   only?: ReadonlySet<string>;
+  /** Called after each source of pass two with the number of resources it held (progress on a terminal). */
+  onFile?: (resources: number) => void;
 }
 
 /**
@@ -162,7 +164,7 @@ export function checkSources(
   engine: Engine,
   view: ClusterView,
   sources: ScanOptions['sources'],
-  options: Pick<ScanOptions, 'defaultNamespace' | 'only'>,
+  options: Pick<ScanOptions, 'defaultNamespace' | 'only' | 'onFile'>,
 ): ScanReport {
   const findings: ScanFinding[] = [];
   const suppressed: SuppressedFinding[] = [];
@@ -183,8 +185,10 @@ export function checkSources(
     } catch (error) {
       note(error);
       if (unreadable !== undefined) findings.push(unreadableFinding(unreadable));
+      options.onFile?.(0);
       continue;
     }
+    const resourcesBefore = resources.length;
     const fileFindings: ScanFinding[] = [];
     splitDocuments(source.text).forEach((streamSlice, documentIndex) => {
       const rendered = source.sourceCommentPrefix === undefined ? undefined : renderedFrom(streamSlice, source.sourceCommentPrefix);
@@ -244,6 +248,7 @@ export function checkSources(
     // The error first: it is what the reader must fix before trusting the file's other results.
     if (unreadable !== undefined) findings.push(unreadableFinding(unreadable));
     findings.push(...fileFindings);
+    options.onFile?.(resources.length - resourcesBefore);
   }
   return { findings, suppressed, resources, summary: summarize(resources.length, findings, suppressed.length), skipped };
 }
