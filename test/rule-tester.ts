@@ -132,6 +132,18 @@ function subjectFor(testCase: RuleCase, gvk: GroupVersionKind, object: JsonObjec
   });
 }
 
+/**
+ * The placeholders of a finding's message template that stayed unfilled: each `{{word}}` of the template still
+ * written as it is in the message. A value that is itself a Go template (`{{ .key }}`, as
+ * sealedsecret-template-plaintext prints) is not a placeholder of the template and passes.
+ */
+export function unfilledPlaceholders(rule: Rule, finding: Finding): string[] {
+  const template = rule.meta.messages[finding.messageId];
+  if (template === undefined) return [];
+  const tokens = [...template.matchAll(/\{\{\s*\w+\s*\}\}/g)].map((match) => match[0]);
+  return [...new Set(tokens)].filter((token) => finding.message.includes(token));
+}
+
 /** Table-driven rule tests in the style of ESLint's RuleTester. */
 export function ruleTester(rule: Rule, cases: { valid: RuleCase[]; invalid: InvalidRuleCase[] }): void {
   t.test(`${rule.meta.id}: valid`, async (t) => {
@@ -152,6 +164,9 @@ export function ruleTester(rule: Rule, cases: { valid: RuleCase[]; invalid: Inva
         testCase.errors.map((e) => ({ ruleId: rule.meta.id, messageId: e.messageId, action: e.action, field: e.field })),
         testCase.name,
       );
+      for (const finding of findings) {
+        t.same(unfilledPlaceholders(rule, finding), [], `${testCase.name}: ${finding.messageId} fills every placeholder`);
+      }
       testCase.errors.forEach((expected, index) => {
         for (const fragment of expected.messageIncludes ?? []) {
           t.match(findings[index]?.message ?? '', fragment, `${testCase.name}: message ${index} names ${fragment}`);

@@ -2,6 +2,7 @@
  * `serve --audit-interval`: the audit every N minutes, paged and paced, its PolicyReports written in place
  * and its violations exported as gauges. Off unless the flag (chart value audit.enabled) is given.
  */
+import type { EventLogger } from '../log.js';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { KubeTransport } from '../cluster/informers.js';
 import type { Engine } from '../engine/engine.js';
@@ -14,11 +15,6 @@ import { runAudit } from './run.js';
 /** The label for namespaces beyond `maxNamespaces`: the gauge's series stay bounded whatever the cluster holds. */
 export const OTHER_NAMESPACES = '_other';
 
-export interface AuditLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
-
 export interface BackgroundAuditOptions {
   intervalMs: number;
   pageSize: number;
@@ -29,7 +25,7 @@ export interface BackgroundAuditOptions {
   engine: () => Engine;
   transport: KubeTransport;
   writer: KubeWriter;
-  logger: AuditLogger;
+  logger: EventLogger;
   registry: Registry;
   /** Labels put on every report (the chart's secretguard.io/cluster). */
   labels?: Record<string, string>;

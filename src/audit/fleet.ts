@@ -8,7 +8,7 @@ import { KubeConfigTransport, KubeHttpError, type KubeTransport } from '../clust
 import type { Engine } from '../engine/engine.js';
 import type { Action } from '../engine/types.js';
 import { arrayAt, isObject, objectAt, stringAt, stringMapAt, type JsonObject } from '../k8s/json.js';
-import type { ResourceRef } from '../k8s/object.js';
+import { resourceLabel, UNNAMED, type ResourceRef } from '../k8s/object.js';
 import { runAudit } from './run.js';
 
 export const CLUSTER_SECRET_SELECTOR = 'argocd.argoproj.io/secret-type=cluster';
@@ -64,7 +64,7 @@ function execUser(value: unknown): ExecUser | 'invalid' | undefined {
 /** The spoke an Argo CD cluster Secret describes, with an in-memory kubeconfig for it. */
 export function spokeFromSecret(secret: JsonObject): Spoke {
   const data = stringMapAt(secret, 'data');
-  const name = decode(data['name']) ?? stringAt(objectAt(secret, 'metadata'), 'name') ?? '(unnamed)';
+  const name = decode(data['name']) ?? stringAt(objectAt(secret, 'metadata'), 'name') ?? UNNAMED;
   const server = decode(data['server']) ?? '';
   if (!/^https?:\/\//.test(server)) return { name, server, problem: 'no server URL' };
   let config: unknown;
@@ -188,7 +188,7 @@ export function formatFleetText(clusters: readonly FleetCluster[]): string {
     for (const [rule, n] of Object.entries(c.byRule ?? {}).sort(([a, x], [b, y]) => y - x || a.localeCompare(b))) lines.push(`  ${rule}: ${n}`);
     for (const w of c.worst ?? []) {
       const r = w.resource;
-      lines.push(`  ${w.action} ${r.kind} ${r.namespace !== undefined ? r.namespace + '/' : ''}${r.name ?? '(unnamed)'}${w.field === '' ? '' : ' ' + w.field}: ${w.message}`);
+      lines.push(`  ${w.action} ${resourceLabel(r)}${w.field === '' ? '' : ' ' + w.field}: ${w.message}`);
     }
   }
   const reached = clusters.filter((c) => c.counts !== undefined).length;
@@ -221,7 +221,7 @@ export function formatFleetHtml(clusters: readonly FleetCluster[]): string {
     const ruleTable = rules.length === 0 ? '' : `<table><tr><th>rule</th><th>findings</th></tr>${rules.map(([r, n]) => `<tr><td>${escapeHtml(r)}</td><td>${n}</td></tr>`).join('')}</table>`;
     const worst = (c.worst ?? []).map((w) => {
       const r = w.resource;
-      const where = `${r.kind} ${r.namespace !== undefined ? r.namespace + '/' : ''}${r.name ?? '(unnamed)'}${w.field === '' ? '' : ' ' + w.field}`;
+      const where = `${resourceLabel(r)}${w.field === '' ? '' : ' ' + w.field}`;
       return `<tr><td class="${w.action}">${w.action}</td><td>${escapeHtml(where)}</td><td>${escapeHtml(w.message)}</td></tr>`;
     });
     const worstTable = worst.length === 0 ? '' : `<table><tr><th>action</th><th>resource</th><th>finding</th></tr>${worst.join('')}</table>`;

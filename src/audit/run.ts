@@ -2,17 +2,14 @@
 import { ClusterIndex } from '../cluster/cluster-index.js';
 import { KubeHttpError, type KubeTransport } from '../cluster/informers.js';
 import { resourceOf, type Engine } from '../engine/engine.js';
-import type { Requester, Subject } from '../engine/types.js';
+import { auditSubject } from '../engine/subject.js';
 import { ESO_GROUP, ESO_VERSIONS } from '../k8s/eso-api.js';
 import type { JsonObject } from '../k8s/json.js';
-import { gvkOf, nameOf, namespaceOf, ownerReferencesOf } from '../k8s/object.js';
+import { ownerReferencesOf } from '../k8s/object.js';
 import { podSpecPath } from '../k8s/workloads.js';
 import { summarize, type ScanFinding, type ScannedResource, type ScanReport } from '../manifests/scan.js';
 import { discover, listEach, type AuditResource, type ListOptions, type Unlisted, type WantedKind } from './lister.js';
 import { fingerprintOf } from '../manifests/fingerprint.js';
-
-/** Stored objects carry no requester; rules that key on one see this identity, which no GitOps list or exemption names. */
-export const AUDIT_REQUESTER: Requester = { username: 'system:secretguard:audit', groups: [] };
 
 /** What the report's `file` column holds for stored objects: they have no file and no line (line 0). */
 export const AUDIT_FILE = 'cluster';
@@ -64,23 +61,6 @@ function ownedByWorkload(object: JsonObject, group: string, kind: string): boole
     const slash = ref.apiVersion.indexOf('/');
     return podSpecPath(slash === -1 ? '' : ref.apiVersion.slice(0, slash), ref.kind) !== undefined;
   });
-}
-
-export function auditSubject(object: JsonObject, cluster: string): Subject | undefined {
-  const gvk = gvkOf(object);
-  if (gvk === undefined) return undefined;
-  return {
-    gvk,
-    object,
-    oldObject: null,
-    operation: 'CREATE',
-    requester: AUDIT_REQUESTER,
-    namespace: namespaceOf(object) ?? '',
-    name: nameOf(object) ?? '',
-    dryRun: false,
-    source: 'audit',
-    origin: { kind: 'cluster', cluster },
-  };
 }
 
 function reasonOf(error: unknown): string {

@@ -1,5 +1,6 @@
 import type { Action } from '../engine/types.js';
 import type { ScanReport } from '../manifests/scan.js';
+import { resourceLabel } from '../k8s/object.js';
 import type { Unlisted } from './lister.js';
 
 export interface AuditTextOptions {
@@ -18,7 +19,7 @@ export function formatAuditText(report: ScanReport, options: AuditTextOptions): 
   const lines: string[] = [];
   for (const f of report.findings) {
     if (options.quiet && !options.failing(f.action)) continue;
-    const resource = `${f.resource.kind} ${f.resource.namespace !== undefined ? `${f.resource.namespace}/` : ''}${f.resource.name ?? '(unnamed)'}`;
+    const resource = resourceLabel(f.resource);
     const action = options.color ? `${COLORS[f.action]}${f.action}${RESET}` : f.action;
     lines.push(`${resource}${f.field === '' ? '' : ` ${f.field}`}: ${action} ${f.message}`);
   }

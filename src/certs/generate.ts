@@ -52,6 +52,16 @@ function randomSerial(): string {
 }
 
 /** A fresh CA and a serving certificate signed by it, for installs without cert-manager. */
+/** A certificate for these keys and this validity, with a random serial; subject, extensions and signature to come. */
+function unsignedCertificate(keys: forge.pki.rsa.KeyPair, notBefore: Date, notAfter: Date): forge.pki.Certificate {
+  const certificate = forge.pki.createCertificate();
+  certificate.publicKey = keys.publicKey;
+  certificate.serialNumber = randomSerial();
+  certificate.validity.notBefore = notBefore;
+  certificate.validity.notAfter = notAfter;
+  return certificate;
+}
+
 export function generateCertificates(request: CertificateRequest): GeneratedCertificates {
   const validityDays = request.validityDays ?? 365;
   const bits = request.bits ?? 2048;
@@ -60,11 +70,7 @@ export function generateCertificates(request: CertificateRequest): GeneratedCert
   const notAfter = new Date(now.getTime() + validityDays * 24 * 60 * 60 * 1000);
 
   const caKeys = rsaKeyPair(bits);
-  const ca = forge.pki.createCertificate();
-  ca.publicKey = caKeys.publicKey;
-  ca.serialNumber = randomSerial();
-  ca.validity.notBefore = notBefore;
-  ca.validity.notAfter = notAfter;
+  const ca = unsignedCertificate(caKeys, notBefore, notAfter);
   const caSubject = [{ name: 'commonName', value: `secretguard-ca ${request.service}.${request.namespace}` }];
   ca.setSubject(caSubject);
   ca.setIssuer(caSubject);
@@ -84,11 +90,7 @@ export function generateCertificates(request: CertificateRequest): GeneratedCert
   }
 
   const leafKeys = rsaKeyPair(bits);
-  const leaf = forge.pki.createCertificate();
-  leaf.publicKey = leafKeys.publicKey;
-  leaf.serialNumber = randomSerial();
-  leaf.validity.notBefore = notBefore;
-  leaf.validity.notAfter = notAfter;
+  const leaf = unsignedCertificate(leafKeys, notBefore, notAfter);
   leaf.setSubject([{ name: 'commonName', value: `${request.service}.${request.namespace}.svc` }]);
   leaf.setIssuer(caSubject);
   leaf.setExtensions([

@@ -9,6 +9,7 @@
  * caBundle keeps the previous CA until it expires, so replicas still serving the old certificate stay trusted
  * until they pick up the new one.
  */
+import type { EventLogger } from '../log.js';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -26,12 +27,6 @@ import { generateCertificates, serviceDnsNames, type CertificateRequest, type Ge
 import { kubeCertificateApi, statusOf, type CertificateApi } from './kube-api.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-export interface SelfManagedLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
 
 export interface SelfManagedOptions {
   /** Where the API server is; ignored when `api` is given. */
@@ -51,7 +46,7 @@ export interface SelfManagedOptions {
   renewBeforeDays?: number;
   clusterDomain?: string;
   hosts?: readonly string[];
-  logger?: SelfManagedLogger;
+  logger?: EventLogger;
   /** Test seams. */
   now?: () => Date;
   generate?: (request: CertificateRequest) => GeneratedCertificates;
@@ -69,7 +64,7 @@ export interface EnsureResult {
   filesWritten: boolean;
 }
 
-const silent: SelfManagedLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const silent: EventLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function writeIfChanged(path: string, content: string, mode: number): boolean {
   try {

@@ -14,21 +14,15 @@ import { formatJunit } from '../report/junit.js';
 import { formatSarif } from '../report/sarif.js';
 import { allRules } from '../rules/registry.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from './exit.js';
-import { collect } from './options.js';
+import { checkRuleIds, collect, type ReportCommandOptions } from './options.js';
 import { failingActions } from './scan.js';
 import { VERSION } from './version.js';
 
-interface AuditCommandOptions {
+interface AuditCommandOptions extends ReportCommandOptions {
   kubeconfig?: string;
   context?: string;
   namespace?: string;
   format: 'text' | 'json' | 'sarif' | 'junit' | 'policyreport' | 'html';
-  output?: string;
-  config?: string;
-  rule?: string[];
-  failOn: 'warn' | 'deny';
-  quiet?: boolean;
-  color: boolean;
   pageSize: number;
   pageDelay: number;
   argocdClusters?: boolean;
@@ -95,10 +89,7 @@ export function registerAudit(program: Command): void {
     .action(async (options: AuditCommandOptions) => {
       if (options.format === 'html' && options.argocdClusters !== true) throw new UsageError('--format html is the fleet page of --argocd-clusters');
       const config = loadEffectiveConfig(options.config);
-      const known = new Set(allRules.map((r) => r.meta.id));
-      for (const id of options.rule ?? []) {
-        if (!known.has(id)) throw new UsageError(`unknown rule ${id} (see \`secretguard rules\`)`);
-      }
+      checkRuleIds(options.rule);
       let kc: KubeConfig;
       try {
         kc = loadKubeConfig(options.kubeconfig, options.context);

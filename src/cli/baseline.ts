@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { ValidateFunction } from 'ajv';
 import { ajv } from '../config/ajv.js';
 import { summarize, type ScanFinding, type ScanReport } from '../manifests/scan.js';
+import { resourceLabel } from '../k8s/object.js';
 import { UsageError } from './exit.js';
 
 /** One recorded finding: its fingerprint, and what a reader needs to recognise it (never a value). */
@@ -39,7 +40,7 @@ const BASELINE_SCHEMA = {
 
 function resourceName(finding: ScanFinding): string {
   const r = finding.resource;
-  return r.kind === '' ? finding.file : `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name ?? '(unnamed)'}`;
+  return r.kind === '' ? finding.file : resourceLabel(r);
 }
 
 export function writeBaseline(path: string, findings: readonly ScanFinding[]): void {

@@ -18,16 +18,10 @@ import { EXIT_FINDINGS, EXIT_OK, UsageError } from './exit.js';
 import { applyBaseline, writeBaseline } from './baseline.js';
 import { progressFor } from './progress.js';
 import { VERSION } from './version.js';
-import { collect } from './options.js';
+import { checkRuleIds, collect, type ReportCommandOptions } from './options.js';
 
-interface ScanCommandOptions {
+interface ScanCommandOptions extends ReportCommandOptions {
   format: 'text' | 'json' | 'sarif' | 'junit' | 'github';
-  output?: string;
-  config?: string;
-  rule?: string[];
-  failOn: 'warn' | 'deny';
-  quiet?: boolean;
-  color: boolean;
   namespace: string;
   clusterState?: string[];
   fix?: boolean;
@@ -180,10 +174,7 @@ export function registerScan(program: Command): void {
       if (paths.length === 0) throw new UsageError('no input: give files, directories, or - for standard input');
       const configPath = discoverConfig(options.config, paths);
       const config = loadEffectiveConfig(configPath);
-      const known = new Set(allRules.map((r) => r.meta.id));
-      for (const id of options.rule ?? []) {
-        if (!known.has(id)) throw new UsageError(`unknown rule ${id} (see \`secretguard rules\`)`);
-      }
+      checkRuleIds(options.rule);
       const engine = buildEngine(config);
       if (options.dryRun === true && options.fix !== true) throw new UsageError('--dry-run needs --fix');
       if (options.exitCode === true && options.dryRun !== true) throw new UsageError('--exit-code needs --fix --dry-run');

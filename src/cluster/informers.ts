@@ -1,3 +1,4 @@
+import type { EventLogger } from '../log.js';
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createInterface } from 'node:readline';
@@ -108,12 +109,6 @@ export interface ViewStatus {
   resources: string[];
 }
 
-export interface Logger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
 export interface InformerOptions {
   pageSize?: number;
   minBackoffMs?: number;
@@ -165,7 +160,7 @@ export class ClusterInformers {
   constructor(
     private readonly transport: KubeTransport,
     readonly index: ClusterIndex,
-    private readonly logger: Logger,
+    private readonly logger: EventLogger,
     options: InformerOptions = {},
   ) {
     this.pageSize = options.pageSize ?? 500;

@@ -4,12 +4,13 @@
  */
 import type { JsonObject } from '../k8s/json.js';
 import { implicitKustomization } from '../k8s/kustomize.js';
-import { gvkOf, nameOf, namespaceOf } from '../k8s/object.js';
+import { gvkOf, nameOf, namespaceOf, type GroupVersionKind } from '../k8s/object.js';
 import { isClusterScoped } from '../k8s/scope.js';
 import type { Operation, Requester, Subject } from './types.js';
 
-/** How a subject without a name (CREATE with generateName) is named in messages. */
-export const UNNAMED = '(unnamed)';
+import { UNNAMED } from '../k8s/object.js';
+
+export { UNNAMED };
 
 export function displayName(subject: Pick<Subject, 'name'>): string {
   return subject.name || UNNAMED;
@@ -57,16 +58,26 @@ export const CLI_REQUESTER: Requester = { username: 'secretguard-cli', groups: [
 export function manifestSubject(object: JsonObject, file: string, line: number, defaultNamespace: string): Subject | undefined {
   const gvk = gvkOf(object) ?? implicitKustomization(file, object);
   if (gvk === undefined) return undefined;
-  return {
-    gvk,
-    object,
-    oldObject: null,
-    operation: 'CREATE',
-    requester: CLI_REQUESTER,
-    namespace: isClusterScoped(gvk.group, gvk.kind) ? '' : (namespaceOf(object) ?? defaultNamespace),
-    name: nameOf(object) ?? '',
-    dryRun: false,
-    source: 'cli',
-    origin: { kind: 'manifest', file, line },
-  };
+  const namespace = isClusterScoped(gvk.group, gvk.kind) ? '' : (namespaceOf(object) ?? defaultNamespace);
+  return storedObjectSubject(gvk, object, namespace, { requester: CLI_REQUESTER, source: 'cli', origin: { kind: 'manifest', file, line } });
+}
+
+/** Stored objects carry no requester; rules that key on one see this identity, which no GitOps list or exemption names. */
+export const AUDIT_REQUESTER: Requester = { username: 'system:secretguard:audit', groups: [] };
+
+/** The subject for an object the cluster already stores (audit): a CREATE by the audit identity. */
+export function auditSubject(object: JsonObject, cluster: string): Subject | undefined {
+  const gvk = gvkOf(object);
+  if (gvk === undefined) return undefined;
+  return storedObjectSubject(gvk, object, namespaceOf(object) ?? '', { requester: AUDIT_REQUESTER, source: 'audit', origin: { kind: 'cluster', cluster } });
+}
+
+/** A whole object with no request around it (a manifest, a stored object), judged as its creation. */
+function storedObjectSubject(
+  gvk: GroupVersionKind,
+  object: JsonObject,
+  namespace: string,
+  from: Pick<Subject, 'requester' | 'source' | 'origin'>,
+): Subject {
+  return { gvk, object, oldObject: null, operation: 'CREATE', namespace, name: nameOf(object) ?? '', dryRun: false, ...from };
 }

@@ -1,4 +1,4 @@
-import { UNNAMED } from '../engine/subject.js';
+import { resourceLabel } from '../k8s/object.js';
 import type { FileFix } from './apply.js';
 
 /** One line per changed object, then a count; `--fix` writes it to standard error. */
@@ -8,8 +8,7 @@ export function formatFixSummary(fixes: readonly FileFix[], dryRun: boolean): st
   for (const fix of fixes) {
     for (const change of fix.changes) {
       changes++;
-      const { kind, namespace, name } = change.resource;
-      const resource = `${kind} ${namespace !== undefined ? `${namespace}/` : ''}${name ?? UNNAMED}`;
+      const resource = resourceLabel(change.resource);
       for (const note of change.notes) lines.push(`${change.file}:${change.line}: ${resource}: ${note}`);
     }
   }

@@ -13,6 +13,14 @@ export interface ResourceRef {
   name?: string;
 }
 
+/** How an object without a name (CREATE with generateName) is named in messages. */
+export const UNNAMED = '(unnamed)';
+
+/** `Kind namespace/name` (or `Kind name` for cluster-scoped objects), as every report names a resource. */
+export function resourceLabel(ref: Pick<ResourceRef, 'kind' | 'namespace' | 'name'>): string {
+  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name ?? UNNAMED}`;
+}
+
 export function parseApiVersion(apiVersion: string): { group: string; version: string } {
   const slash = apiVersion.indexOf('/');
   return slash === -1

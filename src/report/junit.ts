@@ -1,4 +1,4 @@
-import { UNNAMED } from '../engine/subject.js';
+import { resourceLabel } from '../k8s/object.js';
 import type { Action } from '../engine/types.js';
 import { UNREADABLE_MANIFEST, type ScanReport } from '../manifests/scan.js';
 
@@ -38,7 +38,7 @@ export function formatJunit(report: ScanReport, failing: (action: Action) => boo
   }
   for (const scanned of report.resources) {
     const r = scanned.resource;
-    const resourceName = `${r.kind} ${r.namespace ? r.namespace + '/' : ''}${r.name ?? UNNAMED}`;
+    const resourceName = resourceLabel(r);
     const classname = escapeXml(scanned.file);
     const ruleIds = [...new Set([...scanned.rules, ...scanned.findings.map((f) => f.ruleId)])];
     for (const ruleId of ruleIds) {

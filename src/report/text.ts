@@ -1,4 +1,4 @@
-import { UNNAMED } from '../engine/subject.js';
+import { resourceLabel } from '../k8s/object.js';
 import type { Action } from '../engine/types.js';
 import type { ScanFinding, ScanReport } from '../manifests/scan.js';
 
@@ -40,7 +40,7 @@ export function formatText(report: ScanReport, options: TextOptions): string {
 function findingLine(f: ScanFinding, action: string, dim: (text: string) => string): string {
   const where = `${f.file}:${f.line}`;
   if (f.resource.kind === '') return `${where}: ${action} ${f.message}`;
-  const resource = `${f.resource.kind}${f.resource.namespace ? ` ${f.resource.namespace}/` : ' '}${f.resource.name ?? UNNAMED}`;
+  const resource = resourceLabel(f.resource);
   const field = f.field === '' ? '' : ` ${f.field}`;
   return `${where}: ${action} ${f.message} ${dim(`(${resource}${field})`)}`;
 }

@@ -104,7 +104,7 @@ t.test('background audit gauges: bounded namespaces, cleared between runs', asyn
     engine: () => buildEngine(loadEffectiveConfig(undefined)),
     transport: new KubeConfigTransport(loadKubeConfig(kubeconfig)),
     writer,
-    logger: { info: (_o, m) => logs.push(m), warn: (_o, m) => logs.push(m) },
+    logger: { info: (_o, m) => logs.push(m), warn: (_o, m) => logs.push(m), error: (_o, m) => logs.push(m) },
     registry,
   });
   await audit.runOnce();

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { auditProvenance, managerRole } from '../../src/rules/support/stored-provenance.js';
-import { auditSubject } from '../../src/audit/run.js';
+import { auditSubject } from '../../src/engine/subject.js';
 import { ClusterIndex } from '../../src/cluster/cluster-index.js';
 import { DEFAULT_GITOPS } from '../../src/config/defaults.js';
 import { buildEngine, loadEffectiveConfig } from '../../src/setup.js';

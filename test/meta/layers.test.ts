@@ -8,6 +8,7 @@ import { ROOT } from '../helpers/cli.js';
 
 /** Lower ranks are lower layers. Top-level files of src/ are named by their base name. */
 export const LAYERS: Record<string, number> = {
+  log: 0,
   detectors: 0,
   k8s: 1,
   cluster: 2,
