@@ -9,6 +9,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Action } from '../engine/types.js';
 import { arrayAt, isObject, objectAt, stringAt, stringMapAt, type JsonObject } from '../k8s/json.js';
 import { resourceLabel, UNNAMED, type ResourceRef } from '../k8s/object.js';
+import { MANAGED_BY, MANAGED_BY_LABEL, MAX_RESULTS, POLICY_REPORT_GROUP, POLICY_REPORT_VERSION } from './policyreport.js';
 import { runAudit } from './run.js';
 
 export const CLUSTER_SECRET_SELECTOR = 'argocd.argoproj.io/secret-type=cluster';
@@ -115,20 +116,93 @@ function reasonOf(error: unknown): string {
   return `${error instanceof Error ? error.name : 'error'}${code}`;
 }
 
-/** Argo CD's cluster Secrets in `namespace` on the hub, paged. */
-export async function clusterSecrets(hub: KubeTransport, namespace: string): Promise<JsonObject[]> {
-  const secrets: JsonObject[] = [];
+/** Every item of a list path matching a label selector, 100 a page. */
+async function listItems(transport: KubeTransport, path: string, labelSelector: string): Promise<JsonObject[]> {
+  const items: JsonObject[] = [];
   let continueToken = '';
   do {
-    const query: Record<string, string> = { labelSelector: CLUSTER_SECRET_SELECTOR, limit: '100' };
+    const query: Record<string, string> = { labelSelector, limit: '100' };
     if (continueToken !== '') query['continue'] = continueToken;
-    const page = await hub.getJson(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`, query);
+    const page = await transport.getJson(path, query);
     if (page.status !== 200) throw new KubeHttpError(page.status);
-    const items = isObject(page.body) && Array.isArray(page.body['items']) ? page.body['items'] : [];
-    for (const item of items) if (isObject(item)) secrets.push(item);
+    const pageItems = isObject(page.body) && Array.isArray(page.body['items']) ? page.body['items'] : [];
+    for (const item of pageItems) if (isObject(item)) items.push(item);
     continueToken = stringAt(objectAt(page.body, 'metadata'), 'continue') ?? '';
   } while (continueToken !== '');
-  return secrets;
+  return items;
+}
+
+/** Argo CD's cluster Secrets in `namespace` on the hub, paged. */
+export async function clusterSecrets(hub: KubeTransport, namespace: string): Promise<JsonObject[]> {
+  return listItems(hub, `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`, CLUSTER_SECRET_SELECTOR);
+}
+
+type Worst = NonNullable<FleetCluster['worst']>[number];
+
+/** The counts, per-rule totals and worst offenders of a spoke, from its findings. */
+function tally(findings: readonly Worst[]): Required<Pick<FleetCluster, 'counts' | 'byRule' | 'worst'>> {
+  const counts: Record<Action, number> = { deny: 0, warn: 0, audit: 0, error: 0 };
+  const byRule: Record<string, number> = {};
+  for (const f of findings) {
+    counts[f.action]++;
+    byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
+  }
+  const worst = [...findings].sort((a, b) => ACTION_ORDER[a.action] - ACTION_ORDER[b.action]).slice(0, WORST);
+  return { counts, byRule, worst };
+}
+
+const REPORTS_PATH = `/apis/${POLICY_REPORT_GROUP}/${POLICY_REPORT_VERSION}`;
+const ACTIONS: readonly Action[] = ['deny', 'warn', 'audit', 'error'];
+
+/** A result's action: the one secretguard wrote in its properties, else read back from result and severity. */
+function actionOf(result: JsonObject): Action {
+  const written = stringAt(objectAt(result, 'properties'), 'action');
+  if (written !== undefined && (ACTIONS as readonly string[]).includes(written)) return written as Action;
+  const outcome = stringAt(result, 'result');
+  if (outcome === 'fail') return 'deny';
+  if (outcome === 'error') return 'error';
+  return stringAt(result, 'severity') === 'low' ? 'audit' : 'warn';
+}
+
+/**
+ * A spoke's own background audit, read back from the PolicyReports it wrote (secretguard's only, by label), so
+ * the hub reads Secrets on no spoke. Reports keep at most MAX_RESULTS results each: a capped report makes the
+ * spoke `incomplete`, since its counts then cover only the results kept.
+ */
+async function readSpokeReports(spoke: Spoke): Promise<FleetCluster> {
+  const base = { name: spoke.name, server: spoke.server };
+  if (spoke.kubeConfig === undefined) return { ...base, status: 'unsupported', reason: spoke.problem ?? 'unusable' };
+  const transport = new KubeConfigTransport(spoke.kubeConfig);
+  const selector = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
+  let reports: JsonObject[];
+  try {
+    reports = [...(await listItems(transport, `${REPORTS_PATH}/policyreports`, selector)), ...(await listItems(transport, `${REPORTS_PATH}/clusterpolicyreports`, selector))];
+  } catch (error) {
+    if (error instanceof KubeHttpError && error.statusCode === 404) return { ...base, status: 'unsupported', reason: 'no PolicyReport API on the spoke (install the CRDs and turn background audit on)' };
+    return { ...base, status: 'unreachable', reason: reasonOf(error) };
+  }
+  if (reports.length === 0) return { ...base, status: 'incomplete', reason: 'no secretguard PolicyReports on the spoke (is background audit on?)', ...tally([]) };
+  const findings: Worst[] = [];
+  let capped = false;
+  for (const report of reports) {
+    const results = (arrayAt(report, 'results') ?? []).filter(isObject);
+    const summary = objectAt(report, 'summary');
+    const counted = ['fail', 'warn', 'error'].reduce((sum, key) => sum + (typeof summary?.[key] === 'number' ? summary[key] : 0), 0);
+    if (counted > results.length) capped = true;
+    for (const result of results) {
+      const resource = (arrayAt(result, 'resources') ?? []).find(isObject);
+      const namespace = stringAt(resource, 'namespace');
+      const name = stringAt(resource, 'name');
+      findings.push({
+        ruleId: stringAt(result, 'policy') ?? '',
+        action: actionOf(result),
+        resource: { apiVersion: stringAt(resource, 'apiVersion') ?? '', kind: stringAt(resource, 'kind') ?? '', ...(namespace !== undefined ? { namespace } : {}), ...(name !== undefined ? { name } : {}) },
+        field: stringAt(objectAt(result, 'properties'), 'field') ?? '',
+        message: stringAt(result, 'message') ?? '',
+      });
+    }
+  }
+  return { ...base, status: capped ? 'incomplete' : 'ok', ...(capped ? { reason: `results capped at ${MAX_RESULTS} per report` } : {}), ...tally(findings) };
 }
 
 async function auditSpoke(engine: Engine, spoke: Spoke, options: { pageSize: number; pageDelayMs: number }): Promise<FleetCluster> {
@@ -136,32 +210,27 @@ async function auditSpoke(engine: Engine, spoke: Spoke, options: { pageSize: num
   if (spoke.kubeConfig === undefined) return { ...base, status: 'unsupported', reason: spoke.problem ?? 'unusable' };
   try {
     const result = await runAudit(engine, new KubeConfigTransport(spoke.kubeConfig), { cluster: spoke.name, pageSize: options.pageSize, pageDelayMs: options.pageDelayMs });
-    const counts: Record<Action, number> = { deny: 0, warn: 0, audit: 0, error: 0 };
-    const byRule: Record<string, number> = {};
-    for (const f of result.report.findings) {
-      counts[f.action]++;
-      byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
-    }
-    const worst = [...result.report.findings]
-      .sort((a, b) => ACTION_ORDER[a.action] - ACTION_ORDER[b.action])
-      .slice(0, WORST)
-      .map((f) => ({ ruleId: f.ruleId, action: f.action, resource: f.resource, field: f.field, message: f.message }));
     return {
       ...base,
       status: result.unlisted.length === 0 ? 'ok' : 'incomplete',
       ...(result.unlisted.length > 0 ? { reason: result.unlisted.map((u) => `${u.kind}: ${u.reason}`).join(', ') } : {}),
       resources: result.report.summary.resources,
-      counts,
-      byRule,
-      worst,
+      ...tally(result.report.findings.map((f) => ({ ruleId: f.ruleId, action: f.action, resource: f.resource, field: f.field, message: f.message }))),
     };
   } catch (error) {
     return { ...base, status: 'unreachable', reason: reasonOf(error) };
   }
 }
 
-/** Every spoke audited, at most `concurrency` at a time, in the order of their names. */
-export async function auditFleet(engine: Engine, spokes: readonly Spoke[], options: { pageSize: number; pageDelayMs: number; concurrency: number }): Promise<FleetCluster[]> {
+/**
+ * Every spoke audited, at most `concurrency` at a time, in the order of their names; with `fromPolicyReports`,
+ * each spoke's PolicyReports are read instead.
+ */
+export async function auditFleet(
+  engine: Engine,
+  spokes: readonly Spoke[],
+  options: { pageSize: number; pageDelayMs: number; concurrency: number; fromPolicyReports?: boolean },
+): Promise<FleetCluster[]> {
   const sorted = [...spokes].sort((a, b) => a.name.localeCompare(b.name));
   const results: FleetCluster[] = new Array<FleetCluster>(sorted.length);
   let next = 0;
@@ -169,7 +238,7 @@ export async function auditFleet(engine: Engine, spokes: readonly Spoke[], optio
     while (next < sorted.length) {
       const index = next++;
       const spoke = sorted[index];
-      if (spoke !== undefined) results[index] = await auditSpoke(engine, spoke, options);
+      if (spoke !== undefined) results[index] = options.fromPolicyReports === true ? await readSpokeReports(spoke) : await auditSpoke(engine, spoke, options);
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency, sorted.length) }, () => worker()));
@@ -184,7 +253,8 @@ export function formatFleetText(clusters: readonly FleetCluster[]): string {
       continue;
     }
     const s = c.counts;
-    lines.push(`${c.name} (${c.server}): ${c.status}${c.reason !== undefined ? ` (${c.reason})` : ''}, ${c.resources ?? 0} resources: ${s.deny} deny, ${s.warn} warn, ${s.audit} audit, ${s.error} error`);
+    const resources = c.resources === undefined ? '' : `, ${c.resources} resources`;
+    lines.push(`${c.name} (${c.server}): ${c.status}${c.reason !== undefined ? ` (${c.reason})` : ''}${resources}: ${s.deny} deny, ${s.warn} warn, ${s.audit} audit, ${s.error} error`);
     for (const [rule, n] of Object.entries(c.byRule ?? {}).sort(([a, x], [b, y]) => y - x || a.localeCompare(b))) lines.push(`  ${rule}: ${n}`);
     for (const w of c.worst ?? []) {
       const r = w.resource;

@@ -26,6 +26,7 @@ interface AuditCommandOptions extends ReportCommandOptions {
   pageSize: number;
   pageDelay: number;
   argocdClusters?: boolean;
+  fromPolicyreports?: boolean;
   argocdNamespace: string;
   concurrency: number;
 }
@@ -53,7 +54,12 @@ async function runFleet(engine: Engine, kc: KubeConfig, options: AuditCommandOpt
   let clusters: FleetCluster[];
   try {
     const secrets = await clusterSecrets(new KubeConfigTransport(kc), options.argocdNamespace);
-    clusters = await auditFleet(engine, secrets.map(spokeFromSecret), { pageSize: options.pageSize, pageDelayMs: options.pageDelay, concurrency: options.concurrency });
+    clusters = await auditFleet(engine, secrets.map(spokeFromSecret), {
+      pageSize: options.pageSize,
+      pageDelayMs: options.pageDelay,
+      concurrency: options.concurrency,
+      fromPolicyReports: options.fromPolicyreports === true,
+    });
   } catch (error) {
     process.stderr.write(`secretguard: cannot read Argo CD's cluster Secrets on the hub (${error instanceof Error ? error.name + (error.message.startsWith('HTTP ') ? ` ${error.message}` : '') : 'error'})\n`);
     process.exitCode = EXIT_USAGE;
@@ -84,10 +90,12 @@ export function registerAudit(program: Command): void {
     .addOption(new Option('--page-size <n>', 'objects per list request').argParser(positiveInteger).default(500))
     .addOption(new Option('--page-delay <ms>', 'pause between two list requests').argParser(wholeNumber).default(0))
     .option('--argocd-clusters', 'on an Argo CD hub: audit every spoke its cluster Secrets name (text or json)')
+    .option('--from-policyreports', "with --argocd-clusters: read each spoke's secretguard PolicyReports (its background audit) instead of auditing it")
     .option('--argocd-namespace <namespace>', 'namespace of Argo CD\'s cluster Secrets', 'argocd')
     .addOption(new Option('--concurrency <n>', 'spokes audited at the same time').argParser(positiveInteger).default(4))
     .action(async (options: AuditCommandOptions) => {
       if (options.format === 'html' && options.argocdClusters !== true) throw new UsageError('--format html is the fleet page of --argocd-clusters');
+      if (options.fromPolicyreports === true && options.argocdClusters !== true) throw new UsageError('--from-policyreports goes with --argocd-clusters');
       const config = loadEffectiveConfig(options.config);
       checkRuleIds(options.rule);
       let kc: KubeConfig;

@@ -102,4 +102,38 @@ async function main(): Promise<void> {
     t.equal(png.readUInt32BE(16), 1200, 'as wide as the window');
     t.comment(`screenshot: ${shot} (${png.length} bytes)`);
   });
+
+  // The spoke's own audit, as its background audit leaves it: secretguard's PolicyReports (the chart's CRDs, the
+  // reports `audit --format policyreport` writes, the same objects `serve --audit-interval` keeps up to date).
+  // The hub reads them instead of the spoke's Secrets; the hub itself, with no PolicyReport API, is unsupported.
+  t.test('--from-policyreports reads the spokes\' PolicyReports', async (t) => {
+    await must(spoke, ['apply', '-f', path.join(CHART_FILES, 'policyreport-crds.yaml')]);
+    await must(spoke, ['wait', '--for=condition=Established', 'crd/policyreports.wgpolicyk8s.io', 'crd/clusterpolicyreports.wgpolicyk8s.io', '--timeout=60s']);
+    const reports = await secretguardCli(['audit', '--kubeconfig', spoke.kubeconfigPath('admin'), '--format', 'policyreport']);
+    t.equal(reports.code, 1, { stderr: reports.stderr });
+    await must(spoke, ['apply', '-f', '-'], reports.stdout);
+    const hubCa = b64(await readFile(hub.caFile, 'utf8'));
+    const self = { ...(clusterSecret('hub-itself', hub.server) as { data: Record<string, string> }) } as { metadata: object; data: Record<string, string> };
+    self.data['config'] = b64(JSON.stringify({ bearerToken: hub.token('admin'), tlsClientConfig: { insecure: false, caData: hubCa } }));
+    await must(hub, ['apply', '-f', '-'], manifest(self));
+
+    const direct = JSON.parse((await secretguardCli(['audit', '--argocd-clusters', '--kubeconfig', hub.kubeconfigPath('admin'), '--format', 'json'])).stdout) as Fleet;
+    const r = await secretguardCli(['audit', '--argocd-clusters', '--from-policyreports', '--kubeconfig', hub.kubeconfigPath('admin'), '--format', 'json']);
+    t.equal(r.code, 1, 'the spoke\'s deny still fails the run');
+    const { clusters } = JSON.parse(r.stdout) as Fleet;
+    t.same(clusters.map((c) => [c.name, c.status]), [['hub-itself', 'unsupported'], ['spoke-1', 'ok'], ['spoke-down', 'unreachable']]);
+    t.match(clusters[0]?.reason, /no PolicyReport API on the spoke/);
+    const spokeDirect = direct.clusters.find((c) => c.name === 'spoke-1');
+    t.same(clusters[1]?.counts, spokeDirect?.counts, 'the same counts as auditing the spoke from the hub');
+    t.same(clusters[1]?.byRule, spokeDirect?.byRule);
+    t.same(clusters[1]?.worst, spokeDirect?.worst, 'the same worst offenders, field and message included');
+    t.notOk(r.stdout.includes(token) || r.stderr.includes(token), 'no credential');
+    t.equal((await secretguardCli(['audit', '--from-policyreports', '--kubeconfig', spoke.kubeconfigPath('admin')])).code, 2, 'only with --argocd-clusters');
+  });
 }
+
+interface Fleet {
+  clusters: { name: string; status: string; reason?: string; counts?: Record<string, number>; byRule?: Record<string, number>; worst?: unknown[] }[];
+}
+
+const CHART_FILES = path.join(import.meta.dirname, '..', '..', '..', 'charts', 'secretguard', 'files');
