@@ -6,7 +6,9 @@ import type { Engine } from '../engine/engine.js';
 import type { Action } from '../engine/types.js';
 import { collectInputs, ManifestError, parseManifests, readSource, type ManifestSource, type SkippedInput } from '../manifests/load.js';
 import { planParallelScan, scanFilesInParallel } from '../manifests/parallel.js';
-import { scanManifests, type ScanReport } from '../manifests/scan.js';
+import type { ClusterIndex } from '../cluster/cluster-index.js';
+import type { ClusterView } from '../cluster/view.js';
+import { buildView, checkSources, type ScanReport } from '../manifests/scan.js';
 import { formatJson } from '../report/json.js';
 import { formatGithub } from '../report/github.js';
 import { formatJunit } from '../report/junit.js';
@@ -84,21 +86,23 @@ function parses(source: ManifestSource): boolean {
 /** Whether the last runFix changed (or, with --dry-run, would change) a file. */
 let changed = false;
 
-/** `--fix`: rewrite the files (or print the diff); returns sources holding the fixed texts for the scan. */
-async function runFix(engine: Engine, files: readonly string[], options: ScanCommandOptions): Promise<(() => ManifestSource)[]> {
+/**
+ * `--fix`, a step at the start of the scan: rewrite the files (or print the diff), judged against the scan's
+ * own view; returns the sources the scan then checks, holding the fixed texts.
+ */
+async function runFix(engine: Engine, sources: readonly (() => ManifestSource)[], view: ClusterView, options: ScanCommandOptions): Promise<(() => ManifestSource)[]> {
   // Loaded only for --fix: the fixer brings the `yaml` package, which a plain scan does not need at start-up.
   const [{ fixManifests }, { unifiedDiff }, { formatFixSummary }] = await Promise.all([
     import('../fix/apply.js'),
     import('../fix/diff.js'),
     import('../fix/summary.js'),
   ]);
-  const originals = files.map((file) => readSource(file));
-  const fixes = fixManifests(engine, {
-    // A file that does not parse is left alone; the scan reports it.
-    sources: originals.filter(parses),
-    clusterState: sourcesFor(options.clusterState ?? []).map((read) => read()),
-    defaultNamespace: options.namespace,
+  // A file that cannot be read or parsed is left alone; the scan reports it.
+  const originals = sources.flatMap((read) => {
+    const source = readable(read);
+    return source === undefined ? [] : [source];
   });
+  const fixes = fixManifests(engine, { sources: originals.filter(parses), view, defaultNamespace: options.namespace });
   const fixed = new Map(fixes.map((fix) => [fix.file, fix.after]));
   const dryRun = options.dryRun === true;
   for (const fix of fixes) {
@@ -109,7 +113,19 @@ async function runFix(engine: Engine, files: readonly string[], options: ScanCom
   }
   process.stderr.write(formatFixSummary(fixes, dryRun));
   changed = fixes.some((fix) => fix.before !== fix.after);
-  return originals.map((source) => () => ({ name: source.name, text: fixed.get(source.name) ?? source.text }));
+  return sources.map((read) => () => {
+    const source = read();
+    return { ...source, text: fixed.get(source.name) ?? source.text };
+  });
+}
+
+function readable(read: () => ManifestSource): ManifestSource | undefined {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof ManifestError) return undefined;
+    throw error;
+  }
 }
 
 /** The config file a scan uses: `-c`, else the nearest `.secretguard.yaml` from the scan root upward. */
@@ -184,16 +200,17 @@ export function registerScan(program: Command): void {
       const only = options.rule !== undefined ? { only: new Set(options.rule) } : {};
       const progress = options.quiet === true ? undefined : progressFor(process.stderr, process.env);
       const onFile = progress === undefined ? {} : { onFile: (resources: number): void => { progress.file(resources); } };
-      const common = { clusterState, defaultNamespace: options.namespace, ...onFile, ...only };
+      // One pipeline: pass one builds the view, --fix (if asked) rewrites the inputs against it, pass two checks
+      // them, in this thread or split over worker threads; only where pass two runs differs.
+      const view = (): ClusterIndex => buildView(inputs.sources, clusterState, options.namespace);
+      const shares = options.fix === true || paths.includes('-') ? undefined : planParallelScan(inputs.files);
       let report: ScanReport;
-      if (options.fix === true) {
-        report = scanManifests(engine, { sources: await runFix(engine, inputs.files, options), ...common });
+      if (shares !== undefined) {
+        report = await scanFilesInParallel({ configPath, shares, view, defaultNamespace: options.namespace, ...only, ...onFile });
       } else {
-        const shares = paths.includes('-') ? undefined : planParallelScan(inputs.files);
-        report =
-          shares !== undefined
-            ? await scanFilesInParallel({ configPath, shares, clusterState, defaultNamespace: options.namespace, only: options.rule, ...onFile })
-            : scanManifests(engine, { sources: inputs.sources, ...common });
+        const built = view();
+        const sources = options.fix === true ? await runFix(engine, inputs.sources, built, options) : inputs.sources;
+        report = checkSources(engine, built, sources, { defaultNamespace: options.namespace, ...only, ...onFile });
       }
       progress?.done();
       if (options.quiet !== true) process.stderr.write(formatSkipped([...inputs.skipped, ...report.skipped]));

@@ -5,7 +5,7 @@
  */
 import jsonpatch from 'fast-json-patch';
 import { isMap, isScalar, isSeq, parseAllDocuments, type Document } from 'yaml';
-import { ClusterIndex } from '../cluster/cluster-index.js';
+import type { ClusterView } from '../cluster/view.js';
 import { resourceOf, type Engine } from '../engine/engine.js';
 import type { PatchOperation } from '../engine/types.js';
 import { isObject, parsePointer } from '../k8s/json.js';
@@ -29,7 +29,8 @@ export interface FileFix {
 
 export interface FixOptions {
   sources: readonly ManifestSource[];
-  clusterState: readonly ManifestSource[];
+  /** The scan's own view (pass one of manifests/scan.ts), so that the fixer and the scan judge alike. */
+  view: ClusterView;
   defaultNamespace: string;
 }
 
@@ -82,21 +83,10 @@ function fixJson(source: ManifestSource, patches: ManifestPatch[]): string {
   return source.text.endsWith('\n') ? text + '\n' : text;
 }
 
-/**
- * Every change the enabled mutators make to the sources, one entry per changed file. The view is built
- * from all sources plus the cluster state, as `scan` builds it. Nothing is written here.
- */
+/** Every change the enabled mutators make to the sources, one entry per changed file. Nothing is written here. */
 export function fixManifests(engine: Engine, options: FixOptions): FileFix[] {
-  const view = new ClusterIndex();
-  for (const source of options.clusterState) {
-    for (const manifest of parseManifests(source)) view.upsert(manifest.object, options.defaultNamespace);
-  }
-  const parsed = options.sources.map((source) => {
-    const manifests = parseManifests(source);
-    for (const manifest of manifests) view.upsert(manifest.object, options.defaultNamespace);
-    return { source, manifests };
-  });
-  view.synced = true;
+  const { view } = options;
+  const parsed = options.sources.map((source) => ({ source, manifests: parseManifests(source) }));
 
   const fixes: FileFix[] = [];
   for (const { source, manifests } of parsed) {

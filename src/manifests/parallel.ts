@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { readSource, type ManifestSource } from './load.js';
-import { buildView, summarize, type ScanReport } from './scan.js';
+import type { ClusterIndex } from '../cluster/cluster-index.js';
+import { summarize, type ScanReport } from './scan.js';
 
 export interface WorkerInput {
   configPath: string | undefined;
@@ -75,9 +75,10 @@ export async function scanFilesInParallel(options: {
   configPath: string | undefined;
   /** From planParallelScan: one worker per share. */
   shares: readonly (readonly string[])[];
-  clusterState: readonly (() => ManifestSource)[];
+  /** Pass one, run here while the workers start. */
+  view: () => ClusterIndex;
   defaultNamespace: string;
-  only: readonly string[] | undefined;
+  only?: ReadonlySet<string>;
   onFile?: (resources: number) => void;
 }): Promise<ScanReport> {
   const workers = options.shares.map((files) => {
@@ -94,12 +95,7 @@ export async function scanFilesInParallel(options: {
     const results = Promise.all(workers.map((worker) => resultOf(worker, options.onFile)));
     // Pass one may throw (unreadable --cluster-state); the workers are then terminated and this rejection is expected.
     results.catch(() => undefined);
-    const view = buildView(
-      options.shares.flat().map((file) => () => readSource(file)),
-      options.clusterState,
-      options.defaultNamespace,
-    );
-    const snapshot = view.snapshot();
+    const snapshot = options.view().snapshot();
     for (const worker of workers) worker.postMessage(snapshot);
     const outputs = await results;
     const report: ScanReport = { findings: [], suppressed: [], resources: [], summary: summarize(0, []), skipped: [] };

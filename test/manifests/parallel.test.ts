@@ -5,7 +5,7 @@ import t from 'tap';
 import { buildEngine, loadEffectiveConfig } from '../../src/setup.js';
 import { collectFiles, readSource } from '../../src/manifests/load.js';
 import { planParallelScan, scanFilesInParallel } from '../../src/manifests/parallel.js';
-import { scanManifests } from '../../src/manifests/scan.js';
+import { buildView, scanManifests } from '../../src/manifests/scan.js';
 
 // Files whose findings depend on the view built from other files (a ClusterSecretStore in one file, the
 // ExternalSecrets using it in others), so a worker that missed pass one would answer differently.
@@ -27,6 +27,9 @@ for (let i = 1; i <= 12; i++) {
 const files = collectFiles([dir]);
 const engine = buildEngine(loadEffectiveConfig(undefined));
 const base = { clusterState: [], defaultNamespace: 'default' };
+/** Pass one over the files, as the CLI runs it while the workers start. */
+const viewOf = (list: readonly string[]) => buildView(list.map((f) => () => readSource(f)), base.clusterState, base.defaultNamespace);
+
 // Small inputs scan in one thread unless SECRETGUARD_WORKERS asks for workers.
 process.env['SECRETGUARD_WORKERS'] = '2';
 function sharesOf(list: readonly string[]): string[][] {
@@ -37,7 +40,7 @@ function sharesOf(list: readonly string[]): string[][] {
 
 t.test('two workers report exactly what one thread reports, in the same order', async (t) => {
   const sequential = scanManifests(engine, { ...base, sources: files.map((f) => () => readSource(f)) });
-  const parallel = await scanFilesInParallel({ ...base, configPath: undefined, shares: sharesOf(files), only: undefined });
+  const parallel = await scanFilesInParallel({ ...base, configPath: undefined, shares: sharesOf(files), view: () => viewOf(files) });
   t.ok(sequential.findings.length >= 12, 'the corpus has findings that need the view');
   t.same(JSON.parse(JSON.stringify(parallel.findings)), JSON.parse(JSON.stringify(sequential.findings)));
   t.same(parallel.summary, sequential.summary);
@@ -52,7 +55,7 @@ t.test('unreadable files are error findings in file order, as in one thread', as
   writeFileSync(join(broken, 'c.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n');
   writeFileSync(join(broken, 'd.yaml'), 'apiVersion: v1\nkind: ConfigMap\ndata:\n  y: "unterminated\n');
   const brokenFiles = collectFiles([broken]);
-  const parallel = await scanFilesInParallel({ ...base, configPath: undefined, shares: sharesOf(brokenFiles), only: undefined });
+  const parallel = await scanFilesInParallel({ ...base, configPath: undefined, shares: sharesOf(brokenFiles), view: () => viewOf(brokenFiles) });
   const sequential = scanManifests(engine, { ...base, sources: brokenFiles.map((f) => () => readSource(f)) });
   t.same(
     parallel.findings.map((f) => [f.ruleId, f.file]),
