@@ -95,51 +95,16 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
   const metrics = deps.metrics ?? new Metrics();
   const source: EngineSource = deps.engine instanceof Engine ? fixedEngine(deps.engine) : deps.engine;
   const limits = deps.limits ?? DEFAULT_CONNECTION_LIMITS;
-  const common = {
-    loggerInstance: logger,
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: BODY_LIMIT,
-    exposeHeadRoutes: false,
-    return503OnClosing: true,
-    requestTimeout: limits.requestTimeoutMs,
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
-    // A socket with no traffic at all for this long (a client that stopped reading the answer) is closed.
-    connectionTimeout: limits.keepAliveTimeoutMs + limits.requestTimeoutMs,
-    maxRequestsPerSocket: limits.maxRequestsPerSocket,
-  } as const;
-  const app: FastifyInstance<AnyServer> =
-    deps.https === undefined
-      ? (fastify(common) as unknown as FastifyInstance<AnyServer>)
-      : (fastify({
-          ...common,
-          https: {
-            ...deps.https,
-            handshakeTimeout: limits.headersTimeoutMs,
-            headersTimeout: limits.headersTimeoutMs,
-            // Node checks the request and headers timeouts on this period (30 s by default).
-            connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
-          },
-        }) as unknown as FastifyInstance<AnyServer>);
-  app.server.headersTimeout = limits.headersTimeoutMs;
-  if (limits.maxConnections > 0) app.server.maxConnections = limits.maxConnections;
+  const app = createServer(logger, limits, deps.https);
 
-  let lagSource = deps.lagSource;
-  if (lagSource === undefined && deps.maxEventLoopLagMs !== 0) {
-    const monitor = new LoadMonitor();
-    monitor.start();
-    app.addHook('onClose', (_instance, done) => {
-      monitor.stop();
-      done();
-    });
-    lagSource = monitor;
-  }
+  const lagSource = deps.lagSource ?? (deps.maxEventLoopLagMs === 0 ? undefined : startLoadMonitor(app));
   const maxLagMs = (): number => deps.maxEventLoopLagMs ?? Math.min(1000, source.webhook().deadlineMs / 4);
 
   // Metric labels come from the engine's rules; every engine has the same rules (a config can only
   // turn them off), so the last engine seen serves requests answered without one (shed, deadline).
-  let vocabulary: LabelVocabulary | undefined;
+  const labels: { vocabulary: LabelVocabulary | undefined } = { vocabulary: undefined };
   const seen = (engine: Engine): Engine => {
-    vocabulary = vocabularyOf(engine);
+    labels.vocabulary = vocabularyOf(engine);
     return engine;
   };
   try {
@@ -154,6 +119,8 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
   // rule ids, each cut by logField), so it skips the redaction pass the general logger runs on every line.
   // Its level is set per line: the parent logger's level (which a config reload changes) gates it.
   const decisionLog = logger.child({}, { level: 'trace', redact: [] });
+  const recording: Recording = { source, logger, decisionLog, metrics, labels };
+  const deciding: Deciding = { source, view: deps.view, logger, seen };
 
   app.decorateRequest('receivedAt', 0);
   app.addHook('onRequest', (request, _reply, done) => {
@@ -208,114 +175,192 @@ export function buildApp(deps: AppDeps): FastifyInstance<AnyServer> {
     });
   }
 
+  /** One review, in named steps: read, decode, shed, decide, record, reply. */
   async function handle(endpoint: Endpoint, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-    if (contentType !== 'application/json') {
-      return refuse(reply, endpoint, { status: 400, reason: 'UnsupportedContentType', message: 'content type must be application/json' });
-    }
-    const body = request.body;
-    if (!Buffer.isBuffer(body) || body.length === 0) {
-      return refuse(reply, endpoint, { status: 400, reason: 'EmptyBody', message: 'the body is empty' });
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(body.toString('utf8'));
-    } catch {
-      return refuse(reply, endpoint, { status: 400, reason: 'InvalidJSON', message: 'the body is not valid JSON' });
-    }
-    const decoded = decodeAdmissionReview(json);
-    if (!decoded.ok) {
-      const reason = decoded.error === 'request.uid is missing' ? 'MissingUID' : 'NotAdmissionReview';
-      return refuse(reply, endpoint, { status: 400, reason, message: decoded.error });
-    }
+    const body = readBody(request);
+    if (!body.ok) return refuse(reply, endpoint, body.bad);
+    const decoded = decode(body.json);
+    if (!decoded.ok) return refuse(reply, endpoint, decoded.bad);
+    const outcome = shed(endpoint, decoded.admission) ?? (await decide(deciding, endpoint, decoded.admission, request.receivedAt));
+    record(recording, endpoint, decoded.admission, outcome, performance.now() - request.receivedAt);
+    return answer(reply, outcome);
+  }
+
+  /** Above the event-loop lag limit, the answer without running the rules (per onDeadline; mutate: unchanged). */
+  function shed(endpoint: Endpoint, admission: AdmissionRequest): AdmissionOutcome | undefined {
     const lag = lagSource?.lagMs ?? 0;
     metrics.eventLoopLag.set(lag / 1000);
-    const overloaded = deps.maxEventLoopLagMs !== 0 && lag > maxLagMs();
-    const outcome = !overloaded
-      ? await decide(endpoint, decoded.request, request.receivedAt)
-      : endpoint === 'mutate'
-        ? respondMutateUnchanged(decoded.request, 'is overloaded', 'shed')
-        : respondOverloaded(decoded.request, source.webhook().onDeadline);
-    const durationMs = performance.now() - request.receivedAt;
-    record(endpoint, decoded.request, outcome, durationMs);
-    return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(outcome.review);
-  }
-
-  /**
-   * The engine's answer, or the failure answer when the deadline passes first (validating: per
-   * `onDeadline`; mutating: allowed unchanged) or the engine throws (validating: denied). The
-   * deadline counts from the request's arrival, so a request that queued behind others is answered
-   * at once rather than evaluated too late. A synchronous rule run cannot be interrupted: the
-   * deadline covers waiting, not a single runaway rule.
-   */
-  async function decide(endpoint: Endpoint, admission: AdmissionRequest, receivedAt: number): Promise<AdmissionOutcome> {
-    const { deadlineMs, onDeadline } = source.webhook();
-    const late = (): AdmissionOutcome =>
-      endpoint === 'mutate'
-        ? respondMutateUnchanged(admission, `could not finish within ${deadlineMs}ms`, 'deadline')
-        : respondDeadline(admission, onDeadline, deadlineMs);
-    const failed = (error: unknown): AdmissionOutcome => {
-      logger.error({ uid: admission.uid, error: errorName(error) }, 'engine failed');
-      return endpoint === 'mutate' ? respondMutateUnchanged(admission, 'failed', 'error') : respondEngineFailed(admission);
-    };
-    const respond = (engine: Engine): AdmissionOutcome =>
-      endpoint === 'validate' ? respondValidate(seen(engine), deps.view, admission) : respondMutate(seen(engine), deps.view, admission);
-    const remaining = deadlineMs - (performance.now() - receivedAt);
-    if (remaining <= 0) return late();
-    let ready: Engine | Promise<Engine>;
-    try {
-      ready = source.get();
-      // The engine in force is at hand (always, outside tests): the rules run synchronously and cannot be
-      // interrupted, so a timer could not cut them short; no timer is set.
-      if (ready instanceof Engine) return respond(ready);
-    } catch (error) {
-      return failed(error);
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => {
-        resolve(undefined);
-      }, remaining);
-    });
-    const work = ready.then(respond);
-    try {
-      return (await Promise.race([work, deadline])) ?? late();
-    } catch (error) {
-      return failed(error);
-    } finally {
-      clearTimeout(timer);
-      work.catch(() => undefined);
-    }
-  }
-
-  function record(endpoint: Endpoint, admission: AdmissionRequest, outcome: AdmissionOutcome, durationMs: number): void {
-    const kind = admission.kind.kind;
-    metrics.countRequest({ endpoint, group: admission.kind.group, kind, operation: admission.operation, decision: outcome.decision }, vocabulary);
-    metrics.latency.observe({ endpoint }, durationMs / 1000);
-    metrics.countFindings(outcome.findings, vocabulary);
-    const level = QUIET_DECISIONS.has(outcome.decision) ? source.webhook().allowedDecisionLogLevel : 'info';
-    if (!logger.isLevelEnabled(level)) return;
-    decisionLog[level](
-      {
-        endpoint,
-        uid: logField(admission.uid),
-        kind: logField(admission.kind.group === '' ? kind : `${kind}.${admission.kind.group}`),
-        namespace: logField(admission.namespace ?? ''),
-        name: logField(admission.name ?? ''),
-        operation: admission.operation,
-        ...(admission.subResource ? { subResource: logField(admission.subResource) } : {}),
-        dryRun: admission.dryRun === true,
-        user: logField(admission.userInfo.username ?? ''),
-        decision: outcome.decision,
-        allowed: outcome.review.response.allowed,
-        rules: outcome.ruleIds,
-        durationMs: Math.round(durationMs * 1000) / 1000,
-      },
-      'admission decision',
-    );
+    if (deps.maxEventLoopLagMs === 0 || lag <= maxLagMs()) return undefined;
+    return endpoint === 'mutate' ? respondMutateUnchanged(admission, 'is overloaded', 'shed') : respondOverloaded(admission, source.webhook().onDeadline);
   }
 
   return app;
+}
+
+/** The fastify instance with the connection limits on its server; HTTPS when TLS options are given. */
+function createServer(logger: Logger, limits: ConnectionLimits, https: ServingTlsOptions | undefined): FastifyInstance<AnyServer> {
+  const common = {
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // A socket with no traffic at all for this long (a client that stopped reading the answer) is closed.
+    connectionTimeout: limits.keepAliveTimeoutMs + limits.requestTimeoutMs,
+    maxRequestsPerSocket: limits.maxRequestsPerSocket,
+  } as const;
+  const app: FastifyInstance<AnyServer> =
+    https === undefined
+      ? (fastify(common) as unknown as FastifyInstance<AnyServer>)
+      : (fastify({
+          ...common,
+          https: {
+            ...https,
+            handshakeTimeout: limits.headersTimeoutMs,
+            headersTimeout: limits.headersTimeoutMs,
+            // Node checks the request and headers timeouts on this period (30 s by default).
+            connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+          },
+        }) as unknown as FastifyInstance<AnyServer>);
+  app.server.headersTimeout = limits.headersTimeoutMs;
+  if (limits.maxConnections > 0) app.server.maxConnections = limits.maxConnections;
+
+  return app;
+}
+
+/** The event-loop lag monitor, running while the app is open. */
+function startLoadMonitor(app: FastifyInstance<AnyServer>): LagSource {
+  const monitor = new LoadMonitor();
+  monitor.start();
+  app.addHook('onClose', (_instance, done) => {
+    monitor.stop();
+    done();
+  });
+  return monitor;
+}
+
+type Step<T> = ({ ok: true } & T) | { ok: false; bad: BadRequest };
+
+/** The body as JSON: only application/json, never empty, and a syntax error without JSON.parse's message (it quotes the input). */
+function readBody(request: FastifyRequest): Step<{ json: unknown }> {
+  const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (contentType !== 'application/json') return { ok: false, bad: { status: 400, reason: 'UnsupportedContentType', message: 'content type must be application/json' } };
+  const body = request.body;
+  if (!Buffer.isBuffer(body) || body.length === 0) return { ok: false, bad: { status: 400, reason: 'EmptyBody', message: 'the body is empty' } };
+  try {
+    return { ok: true, json: JSON.parse(body.toString('utf8')) as unknown };
+  } catch {
+    return { ok: false, bad: { status: 400, reason: 'InvalidJSON', message: 'the body is not valid JSON' } };
+  }
+}
+
+/** The AdmissionReview envelope, checked by its schema. */
+function decode(json: unknown): Step<{ admission: AdmissionRequest }> {
+  const decoded = decodeAdmissionReview(json);
+  if (decoded.ok) return { ok: true, admission: decoded.request };
+  const reason = decoded.error === 'request.uid is missing' ? 'MissingUID' : 'NotAdmissionReview';
+  return { ok: false, bad: { status: 400, reason, message: decoded.error } };
+}
+
+/** The 200 answer, through the serializer compiled from the response schema. */
+function answer(reply: FastifyReply, outcome: AdmissionOutcome): FastifyReply {
+  return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(outcome.review);
+}
+
+/** What deciding needs: where the engine in force comes from, the view, the logger, and who notes the engine used. */
+interface Deciding {
+  source: EngineSource;
+  view: ClusterView;
+  logger: Logger;
+  seen: (engine: Engine) => Engine;
+}
+
+/**
+ * The engine's answer, or the failure answer when the deadline passes first (validating: per
+ * `onDeadline`; mutating: allowed unchanged) or the engine throws (validating: denied). The
+ * deadline counts from the request's arrival, so a request that queued behind others is answered
+ * at once rather than evaluated too late. A synchronous rule run cannot be interrupted: the
+ * deadline covers waiting, not a single runaway rule.
+ */
+async function decide(deciding: Deciding, endpoint: Endpoint, admission: AdmissionRequest, receivedAt: number): Promise<AdmissionOutcome> {
+  const { source, view, logger, seen } = deciding;
+  const { deadlineMs, onDeadline } = source.webhook();
+  const late = (): AdmissionOutcome =>
+    endpoint === 'mutate'
+      ? respondMutateUnchanged(admission, `could not finish within ${deadlineMs}ms`, 'deadline')
+      : respondDeadline(admission, onDeadline, deadlineMs);
+  const failed = (error: unknown): AdmissionOutcome => {
+    logger.error({ uid: admission.uid, error: errorName(error) }, 'engine failed');
+    return endpoint === 'mutate' ? respondMutateUnchanged(admission, 'failed', 'error') : respondEngineFailed(admission);
+  };
+  const respond = (engine: Engine): AdmissionOutcome =>
+    endpoint === 'validate' ? respondValidate(seen(engine), view, admission) : respondMutate(seen(engine), view, admission);
+  const remaining = deadlineMs - (performance.now() - receivedAt);
+  if (remaining <= 0) return late();
+  let ready: Engine | Promise<Engine>;
+  try {
+    ready = source.get();
+    // The engine in force is at hand (always, outside tests): the rules run synchronously and cannot be
+    // interrupted, so a timer could not cut them short; no timer is set.
+    if (ready instanceof Engine) return respond(ready);
+  } catch (error) {
+    return failed(error);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => {
+      resolve(undefined);
+    }, remaining);
+  });
+  const work = ready.then(respond);
+  try {
+    return (await Promise.race([work, deadline])) ?? late();
+  } catch (error) {
+    return failed(error);
+  } finally {
+    clearTimeout(timer);
+    work.catch(() => undefined);
+  }
+}
+
+/** What recording a decision needs: metrics, the two loggers, the labels of the last engine seen. */
+interface Recording {
+  source: EngineSource;
+  logger: Logger;
+  decisionLog: Logger;
+  metrics: Metrics;
+  labels: { vocabulary: LabelVocabulary | undefined };
+}
+
+/** Count the decision and its findings, and log its line (at the level its kind of decision gets). */
+function record(recording: Recording, endpoint: Endpoint, admission: AdmissionRequest, outcome: AdmissionOutcome, durationMs: number): void {
+  const { source, logger, decisionLog, metrics, labels } = recording;
+  const kind = admission.kind.kind;
+  metrics.countRequest({ endpoint, group: admission.kind.group, kind, operation: admission.operation, decision: outcome.decision }, labels.vocabulary);
+  metrics.latency.observe({ endpoint }, durationMs / 1000);
+  metrics.countFindings(outcome.findings, labels.vocabulary);
+  const level = QUIET_DECISIONS.has(outcome.decision) ? source.webhook().allowedDecisionLogLevel : 'info';
+  if (!logger.isLevelEnabled(level)) return;
+  decisionLog[level](
+    {
+      endpoint,
+      uid: logField(admission.uid),
+      kind: logField(admission.kind.group === '' ? kind : `${kind}.${admission.kind.group}`),
+      namespace: logField(admission.namespace ?? ''),
+      name: logField(admission.name ?? ''),
+      operation: admission.operation,
+      ...(admission.subResource ? { subResource: logField(admission.subResource) } : {}),
+      dryRun: admission.dryRun === true,
+      user: logField(admission.userInfo.username ?? ''),
+      decision: outcome.decision,
+      allowed: outcome.review.response.allowed,
+      rules: outcome.ruleIds,
+      durationMs: Math.round(durationMs * 1000) / 1000,
+    },
+    'admission decision',
+  );
 }
 
 /**
