@@ -12,7 +12,10 @@ import { isClusterScoped } from '../src/k8s/scope.js';
 import { allMutators } from '../src/mutators/registry.js';
 import { allRules } from '../src/rules/registry.js';
 
-export interface RuleCase {
+/** Options a case sets: any part of the rule's options, checked against their type. */
+export type CaseOptions<Options> = Options extends object ? { [K in keyof Options]?: Options[K] } : Record<string, unknown>;
+
+export interface RuleCase<Options = Record<string, unknown>> {
   name: string;
   /** The admitted object; null only for DELETE. */
   object: JsonObject | null;
@@ -31,22 +34,22 @@ export interface RuleCase {
   /** Default true. */
   clusterSynced?: boolean;
   /** This rule's options (merged over its defaults). */
-  options?: Record<string, unknown>;
+  options?: CaseOptions<Options>;
   /** Any other part of the config file (tenancy, gitops, exemptions...). */
   config?: Omit<SecretGuardConfigFile, 'apiVersion' | 'kind'>;
 }
 
-export interface ExpectedFinding {
-  messageId: string;
+export interface ExpectedFinding<MessageId extends string = string> {
+  messageId: MessageId;
   action: Action;
   field: string;
   /** Substrings the message must contain (names, keys, detectors). */
   messageIncludes?: string[];
 }
 
-export interface InvalidRuleCase extends RuleCase {
-  /** Exactly the findings of this rule, in order. */
-  errors: ExpectedFinding[];
+export interface InvalidRuleCase<Options = Record<string, unknown>, MessageId extends string = string> extends RuleCase<Options> {
+  /** Exactly the findings of this rule, in order; a message id the rule does not have is a type error. */
+  errors: ExpectedFinding<MessageId | EngineMessageId>[];
   /** Substrings that must never appear in any message: planted secret values. */
   canaries?: string[];
 }
@@ -144,8 +147,21 @@ export function unfilledPlaceholders(rule: Rule, finding: Finding): string[] {
   return [...new Set(tokens)].filter((token) => finding.message.includes(token));
 }
 
-/** Table-driven rule tests in the style of ESLint's RuleTester. */
-export function ruleTester(rule: Rule, cases: { valid: RuleCase[]; invalid: InvalidRuleCase[] }): void {
+/** The message ids a rule reports, the engine's own included: `ExpectedFinding<MessageIdOf<typeof rule>>`. */
+export type MessageIdOf<R> = R extends { meta: { messages: Record<infer MessageId, string> } } ? MessageId | EngineMessageId : never;
+
+/** Message ids the engine itself reports for any rule: refused object exemptions, a throw, an unsynced view. */
+type EngineMessageId = 'exemptionNotHonoured' | 'ruleError' | 'clusterStateMissing';
+
+/**
+ * Table-driven rule tests in the style of ESLint's RuleTester, typed over the rule's options and message ids
+ * as typescript-eslint's RuleTester is.
+ */
+export function ruleTester<Options, MessageId extends string>(
+  rule: Rule<Options, MessageId>,
+  // Options and message ids come from the rule alone: the cases are checked against them, never widen them.
+  cases: { valid: RuleCase<NoInfer<Options>>[]; invalid: InvalidRuleCase<NoInfer<Options>, NoInfer<MessageId>>[] },
+): void {
   t.test(`${rule.meta.id}: valid`, async (t) => {
     for (const testCase of cases.valid) {
       const findings = runCase(rule, testCase);

@@ -106,6 +106,9 @@ function describeSizes(sizes: readonly number[]): string {
   return sizes.map((s) => `${keyBits(s)}-bit`).join(' or ');
 }
 
+/** Typed here so that createRule infers the options from it (an empty list alone would infer never[]). */
+const DEFAULT_OPTIONS: SealedSecretCiphertextOptions = { certificates: [] };
+
 export default createRule({
   meta: {
     id: 'sealedsecret-ciphertext',
@@ -136,7 +139,7 @@ export default createRule({
         },
       },
     },
-    defaultOptions: { certificates: [] },
+    defaultOptions: DEFAULT_OPTIONS,
     messages: {
       unusableCertificate:
         'unusable sealing certificate {{label}}: {{reason}}; key sizes were checked against kubeseal\'s defaults only. Fix options.certificates',

@@ -39,6 +39,9 @@ function allowed(options: SealedSecretScopeOptions, namespace: string, name: str
   });
 }
 
+/** Typed here so that createRule infers the options from it (an empty list alone would infer never[]). */
+const DEFAULT_OPTIONS: SealedSecretScopeOptions = { allow: [] };
+
 export default createRule({
   meta: {
     id: 'sealedsecret-scope',
@@ -65,7 +68,7 @@ export default createRule({
         },
       },
     },
-    defaultOptions: { allow: [] },
+    defaultOptions: DEFAULT_OPTIONS,
     messages: {
       clusterWide:
         'SealedSecret {{name}} in {{namespace}} is sealed cluster-wide ({{annotation}}): anyone who can copy the manifest can unseal it into any namespace, another tenant\'s included. Re-seal it with kubeseal --cert <spoke cert> --scope strict, or allow it in the rule\'s options',

@@ -47,7 +47,7 @@ ruleTester(rule, {
       name: 'Azure Key Vault ignores find.path: the find reaches the whole vault',
       object: es(css('azure-kv'), [find('teams/team-a/')]),
       ...base,
-      errors: [{ messageId: 'findPathIgnored', action: 'deny', field: '/spec/dataFrom/0/find/path', messageIncludes: ['ClusterSecretStore azure-kv', 'provider azurekv', 'team-a-web', 'teams/team-a/'] }],
+      errors: [{ messageId: 'findPathIgnored' as const, action: 'deny', field: '/spec/dataFrom/0/find/path', messageIncludes: ['ClusterSecretStore azure-kv', 'provider azurekv', 'team-a-web', 'teams/team-a/'] }],
     },
     ...(
       [
@@ -62,31 +62,31 @@ ruleTester(rule, {
       name: `${name}: ${provider} gives no path boundary`,
       object: es(css(name), [find('teams/team-a/')]),
       ...base,
-      errors: [{ messageId: 'findPathIgnored', action: 'deny' as const, field: '/spec/dataFrom/0/find/path', messageIncludes: [`ClusterSecretStore ${name}`, `provider ${provider}`] }],
+      errors: [{ messageId: 'findPathIgnored' as const, action: 'deny' as const, field: '/spec/dataFrom/0/find/path', messageIncludes: [`ClusterSecretStore ${name}`, `provider ${provider}`] }],
     })),
     {
       name: 'a namespaced SecretStore on Azure, by the top-level secretStoreRef',
       object: es({ name: 'ns-azure', kind: 'SecretStore' }, [find('apps/team-a-web/')]),
       ...base,
-      errors: [{ messageId: 'findPathIgnored', action: 'deny', field: '/spec/dataFrom/0/find/path', messageIncludes: ['SecretStore ns-azure'] }],
+      errors: [{ messageId: 'findPathIgnored' as const, action: 'deny', field: '/spec/dataFrom/0/find/path', messageIncludes: ['SecretStore ns-azure'] }],
     },
     {
       name: 'a per-entry sourceRef.storeRef overrides a store that honours the path',
       object: es(css('team-a-vault'), [find('teams/team-a/'), { ...find('teams/team-a/'), sourceRef: { storeRef: css('azure-kv') } }]),
       ...base,
-      errors: [{ messageId: 'findPathIgnored', action: 'deny', field: '/spec/dataFrom/1/find/path', messageIncludes: ['azure-kv'] }],
+      errors: [{ messageId: 'findPathIgnored' as const, action: 'deny', field: '/spec/dataFrom/1/find/path', messageIncludes: ['azure-kv'] }],
     },
     {
       name: 'without a path it is the plain findWithoutPath, whatever the provider',
       object: es(css('azure-kv'), [find()]),
       ...base,
-      errors: [{ messageId: 'findWithoutPath', action: 'deny', field: '/spec/dataFrom/0/find' }],
+      errors: [{ messageId: 'findWithoutPath' as const, action: 'deny', field: '/spec/dataFrom/0/find' }],
     },
     {
       name: 'gitlab: a path outside the prefix is still judged',
       object: es(css('gitlab'), [find('teams/team-b/')]),
       ...base,
-      errors: [{ messageId: 'keyOutsidePrefix', action: 'deny', field: '/spec/dataFrom/0/find/path' }],
+      errors: [{ messageId: 'keyOutsidePrefix' as const, action: 'deny', field: '/spec/dataFrom/0/find/path' }],
     },
     {
       name: 'ClusterExternalSecret: judged per target namespace, the SecretStore exists in one of them',
@@ -97,7 +97,7 @@ ruleTester(rule, {
         spec: { namespaces: ['team-a-web', 'team-a-api'], externalSecretSpec: { secretStoreRef: { name: 'ns-azure' }, dataFrom: [find('teams/team-a/')] } },
       },
       ...base,
-      errors: [{ messageId: 'findPathIgnored', action: 'deny', field: '/spec/externalSecretSpec/dataFrom/0/find/path', messageIncludes: ['team-a-web'] }],
+      errors: [{ messageId: 'findPathIgnored' as const, action: 'deny', field: '/spec/externalSecretSpec/dataFrom/0/find/path', messageIncludes: ['team-a-web'] }],
     },
   ],
 });

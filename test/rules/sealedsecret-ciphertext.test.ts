@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import rule from '../../src/rules/sealedsecret-ciphertext.js';
-import { ruleTester, type InvalidRuleCase } from '../rule-tester.js';
+import { ruleTester, type ExpectedFinding, type MessageIdOf } from '../rule-tester.js';
 import { fakeCiphertext, fakeCiphertextBytes, sealedSecret, sealingCert } from '../sealedsecret/fixtures.js';
 
 const PLAINTEXT_CANARY = 'S3cr3t-Passw0rd-canary-Zq7';
@@ -20,7 +20,7 @@ const ecKey = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding
 const v4096 = fakeCiphertext(512, 24);
 const v2048 = fakeCiphertext(256, 24);
 const field = (key: string): string => `/spec/encryptedData/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
-const deny = (messageId: string, key: string, messageIncludes?: string[]): InvalidRuleCase['errors'][number] => ({
+const deny = (messageId: MessageIdOf<typeof rule>, key: string, messageIncludes?: string[]): ExpectedFinding<MessageIdOf<typeof rule>> => ({
   messageId,
   action: 'deny',
   field: field(key),
@@ -77,8 +77,8 @@ ruleTester(rule, {
       errors: [deny('invalidKeySize', 'token', ['not a valid key size'])],
       canaries: [PLAINTEXT_CANARY, Buffer.from(PLAINTEXT_CANARY).toString('base64')],
     },
-    { name: 'an empty map', object: sealedSecret({}), errors: [{ messageId: 'noEncryptedData', action: 'deny', field: '/spec/encryptedData', messageIncludes: ['db-credentials'] }] },
-    { name: 'no encryptedData at all', object: sealedSecret(undefined), errors: [{ messageId: 'noEncryptedData', action: 'deny', field: '/spec/encryptedData' }] },
+    { name: 'an empty map', object: sealedSecret({}), errors: [{ messageId: 'noEncryptedData' as const, action: 'deny', field: '/spec/encryptedData', messageIncludes: ['db-credentials'] }] },
+    { name: 'no encryptedData at all', object: sealedSecret(undefined), errors: [{ messageId: 'noEncryptedData' as const, action: 'deny', field: '/spec/encryptedData' }] },
     { name: 'a value that is not a string', object: sealedSecret({ a: 42, b: null }), errors: [deny('notString', 'a'), deny('notString', 'b')] },
     { name: 'an empty value', object: sealedSecret({ a: '' }), errors: [deny('notBase64', 'a', ['empty'])] },
     { name: 'base64url instead of standard', object: sealedSecret({ a: urlValue }), errors: [deny('notBase64', 'a', ['URL-safe'])] },
@@ -122,19 +122,19 @@ ruleTester(rule, {
       name: 'a missing certificate file becomes an error finding after the checks',
       object: sealedSecret({ a: v4096, b: 'not-base64!' }),
       options: { certificates: [join(dir, 'missing.pem')] },
-      errors: [deny('notBase64', 'b'), { messageId: 'unusableCertificate', action: 'error', field: '', messageIncludes: ['ENOENT', 'missing.pem'] }],
+      errors: [deny('notBase64', 'b'), { messageId: 'unusableCertificate' as const, action: 'error', field: '', messageIncludes: ['ENOENT', 'missing.pem'] }],
     },
     {
       name: 'a configured certificate that is not PEM',
       object: sealedSecret({ a: v4096 }),
       options: { certificates: ['-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n'] },
-      errors: [{ messageId: 'unusableCertificate', action: 'error', field: '', messageIncludes: ['options.certificates[0]', 'not a PEM certificate'] }],
+      errors: [{ messageId: 'unusableCertificate' as const, action: 'error', field: '', messageIncludes: ['options.certificates[0]', 'not a PEM certificate'] }],
     },
     {
       name: 'a configured key that is not RSA',
       object: sealedSecret({ a: v4096 }),
       options: { certificates: [ecKey] },
-      errors: [{ messageId: 'unusableCertificate', action: 'error', field: '', messageIncludes: ['not an RSA key'] }],
+      errors: [{ messageId: 'unusableCertificate' as const, action: 'error', field: '', messageIncludes: ['not an RSA key'] }],
     },
     {
       name: 'keys are escaped in field pointers',

@@ -33,29 +33,29 @@ ruleTester(rule, {
     {
       name: 'cluster-wide',
       object: sealedSecret(data, { annotations: { [CLUSTER]: 'true' } }),
-      errors: [{ messageId: 'clusterWide', action: 'deny', field: clusterField, messageIncludes: ['db-credentials', 'team-a', 'any namespace', '--scope strict'] }],
+      errors: [{ messageId: 'clusterWide' as const, action: 'deny', field: clusterField, messageIncludes: ['db-credentials', 'team-a', 'any namespace', '--scope strict'] }],
     },
     {
       name: 'namespace-wide',
       object: sealedSecret(data, { annotations: { [NAMESPACE]: 'true' } }),
-      errors: [{ messageId: 'namespaceWide', action: 'deny', field: namespaceField, messageIncludes: ['renamed freely'] }],
+      errors: [{ messageId: 'namespaceWide' as const, action: 'deny', field: namespaceField, messageIncludes: ['renamed freely'] }],
     },
     {
       name: 'both: cluster-wide wins, as in the controller',
       object: sealedSecret(data, { annotations: { [CLUSTER]: 'true', [NAMESPACE]: 'true' } }),
-      errors: [{ messageId: 'clusterWide', action: 'deny', field: clusterField }],
+      errors: [{ messageId: 'clusterWide' as const, action: 'deny', field: clusterField }],
     },
     {
       name: 'an allowance for another scope does not apply',
       object: sealedSecret(data, { name: 'registry-pull', namespace: 'platform', annotations: { [CLUSTER]: 'true' } }),
       options: { allow: [{ namespace: 'platform', scope: 'namespace-wide' }] },
-      errors: [{ messageId: 'clusterWide', action: 'deny', field: clusterField }],
+      errors: [{ messageId: 'clusterWide' as const, action: 'deny', field: clusterField }],
     },
     {
       name: 'an allowance for another name does not apply',
       object: sealedSecret(data, { name: 'db', namespace: 'platform', annotations: { [CLUSTER]: 'true' } }),
       options: { allow: [{ namespace: 'platform', name: 'registry-pull', scope: 'cluster-wide' }] },
-      errors: [{ messageId: 'clusterWide', action: 'deny', field: clusterField }],
+      errors: [{ messageId: 'clusterWide' as const, action: 'deny', field: clusterField }],
     },
     {
       name: 'an object annotation cannot exempt this isolation rule',
@@ -63,15 +63,15 @@ ruleTester(rule, {
         annotations: { [CLUSTER]: 'true', 'secretguard.io/exempt': 'sealedsecret-scope', 'secretguard.io/exempt-reason': 'shared' },
       }),
       errors: [
-        { messageId: 'exemptionNotHonoured', action: 'warn', field: '/metadata/annotations/secretguard.io~1exempt' },
-        { messageId: 'clusterWide', action: 'deny', field: clusterField },
+        { messageId: 'exemptionNotHonoured' as const, action: 'warn', field: '/metadata/annotations/secretguard.io~1exempt' },
+        { messageId: 'clusterWide' as const, action: 'deny', field: clusterField },
       ],
     },
     {
       name: 'the CLI checks manifests too',
       object: sealedSecret(data, { annotations: { [NAMESPACE]: 'true' } }),
       source: 'cli',
-      errors: [{ messageId: 'namespaceWide', action: 'deny', field: namespaceField }],
+      errors: [{ messageId: 'namespaceWide' as const, action: 'deny', field: namespaceField }],
     },
   ],
 });
