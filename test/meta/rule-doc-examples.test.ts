@@ -27,11 +27,14 @@ function examplesOf(markdown: string): Example[] {
   const lines = markdown.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
-    const heading = /^## (.+)$/.exec(line);
+    // A `## Bad` / `## Fixed` heading, or a line opening with `Bad …:` / `Fixed …:`, opens a section; any other heading or a
+    // paragraph line such as `Options: …` closes it.
+    const heading = /^## (.+)$/.exec(line) ?? /^(Bad|Fixed)\b[^:]*:/.exec(line);
     if (heading !== null) {
       section = heading[1] === 'Bad' || heading[1] === 'Fixed' ? heading[1] : undefined;
       continue;
     }
+    if (/^[A-Z][\w ]*:/.test(line)) section = undefined;
     if (section === undefined || !/^```(yaml|text)\s*$/.test(line)) continue;
     const language = line.slice(3).trim();
     const start = i + 1;
@@ -95,10 +98,20 @@ for (const rule of allRules) {
   });
 }
 
+t.test('every rule page shows a Bad example the test runs (manifests are CREATEs: a rule of updates only is exempt)', async (t) => {
+  const missing = allRules
+    .filter((rule) => rule.meta.match.operations?.includes('CREATE') ?? true)
+    .map((rule) => rule.meta.id)
+    .filter((id) => !examplesOf(readFileSync(join(ROOT, 'docs', 'rules', `${id}.md`), 'utf8')).some((e) => e.section === 'Bad'));
+  t.same(missing, []);
+});
+
 t.test('the example extractor finds Bad and Fixed blocks with their messages', async (t) => {
   const page = '## Bad\n\n```yaml\na: 1\n```\n\n```text\n[x] one\n[x] two\n```\n\n## Fixed\n\n```yaml\nb: 2\n```\n\n## Options\n\n```yaml\nc: 3\n```\n';
   t.same(examplesOf(page), [
     { section: 'Bad', yaml: 'a: 1\n', messages: ['[x] one', '[x] two'], line: 3 },
     { section: 'Fixed', yaml: 'b: 2\n', messages: undefined, line: 14 },
   ]);
+  const inline = 'Bad:\n```yaml\na: 1\n```\nFixed:\n```yaml\nb: 2\n```\nOptions: `x`.\n```yaml\nc: 3\n```\n';
+  t.same(examplesOf(inline).map((e) => [e.section, e.yaml]), [['Bad', 'a: 1\n'], ['Fixed', 'b: 2\n']]);
 });
