@@ -2,7 +2,7 @@
  * Subjects are built here and only here, one function per source, so the webhook, the CLI and the rule
  * tests give a rule the same defaults. A rule never learns more about its front end than `source`.
  */
-import type { JsonObject } from '../k8s/json.js';
+import { objectAt, stringAt, type JsonObject } from '../k8s/json.js';
 import { implicitKustomization } from '../k8s/kustomize.js';
 import { gvkOf, nameOf, namespaceOf, type GroupVersionKind } from '../k8s/object.js';
 import { isClusterScoped } from '../k8s/scope.js';
@@ -14,6 +14,11 @@ export { UNNAMED };
 
 export function displayName(subject: Pick<Subject, 'name'>): string {
   return subject.name || UNNAMED;
+}
+
+/** The name, else the `generateName` prefix a CREATE gives (`orders-`), else `(unnamed)`. */
+export function displayNameOrPrefix(subject: Pick<Subject, 'name' | 'object'>): string {
+  return subject.name || stringAt(objectAt(subject.object, 'metadata'), 'generateName') || UNNAMED;
 }
 
 /** The fields of an admission.k8s.io/v1 request a subject is made of (admission/schema.ts decodes them). */

@@ -2,9 +2,8 @@ import { createRule } from '../engine/rule.js';
 import { nameMatcher } from '../engine/names.js';
 import { RegexBudget } from '../k8s/regex.js';
 import { tenantOf } from './support/tenancy.js';
-import { objectAt, stringAt } from '../k8s/json.js';
 import { CLUSTER_SECRET_STORE, conditionsAdmit, esoKinds, esoUsage, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE, namespaceLabels, resolveStoreRef, usageStoreRefs } from './support/eso.js';
-import { UNNAMED } from '../engine/subject.js';
+import { displayNameOrPrefix } from '../engine/subject.js';
 
 interface Options {
   /** What a reference to a ClusterSecretStore absent from the view gives. */
@@ -47,7 +46,7 @@ export default createRule({
     const object = subject.object;
     if (object === null) return;
     const kind = subject.gvk.kind;
-    const name = subject.name || stringAt(objectAt(object, 'metadata'), 'generateName') || UNNAMED;
+    const name = displayNameOrPrefix(subject);
     if (reportUnknownEsoVersion(context, name)) return;
     const usage = esoUsage(kind, object, subject.namespace, view);
     if (usage === undefined) return;

@@ -1,4 +1,4 @@
-import { UNNAMED } from '../engine/subject.js';
+import { displayNameOrPrefix } from '../engine/subject.js';
 import { describeHits, detectCredentials } from '../detectors/detect.js';
 import { createRule } from '../engine/rule.js';
 import { esoKinds, reportUnknownEsoVersion, UNKNOWN_VERSION_MESSAGE } from './support/eso.js';
@@ -29,7 +29,7 @@ export default createRule({
     const object = subject.object;
     if (object === null) return;
     const kind = subject.gvk.kind;
-    const name = subject.name || stringAt(objectAt(object, 'metadata'), 'generateName') || UNNAMED;
+    const name = displayNameOrPrefix(subject);
     if (reportUnknownEsoVersion(context, name)) return;
     const base = kind === 'ClusterExternalSecret' ? ['spec', 'externalSecretSpec'] : ['spec'];
     let spec: unknown = object;
