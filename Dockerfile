@@ -16,7 +16,7 @@ RUN npx tsc -p tsconfig.json
 FROM node:24-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production
-COPY package.json package-lock.json README.md ./
+COPY package.json package-lock.json README.md LICENSE ./
 RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts \
     && npm cache clean --force \
     && rm -rf /usr/local/lib/node_modules/npm /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /root/.npm

@@ -119,14 +119,14 @@ t.test('the image copies exactly what npm pack ships (plus the lock file for npm
   t.ok(files.some((f) => f === 'dist/src/cli/main.js'), 'the CLI is in the package (run npm run build first)');
   const { sources, fromBuild } = runtimeCopies();
   t.same(fromBuild, ['dist/src'], 'the compiled sources come from the build stage');
-  t.same([...sources].sort(), ['README.md', 'package-lock.json', 'package.json']);
+  t.same([...sources].sort(), ['LICENSE', 'README.md', 'package-lock.json', 'package.json']);
 
   // Top-level view of the package: a file, or the directory the image copies as a whole.
   const copied = new Set([...sources.filter((s) => s !== 'package-lock.json'), ...fromBuild]);
   const packed = new Set(files.map((f) => (f.startsWith('dist/src/') ? 'dist/src' : f)));
   t.same([...packed].sort(), [...copied].sort(), 'npm pack and the image agree');
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files: string[]; bin: Record<string, string> };
-  t.same([...pkg.files].sort(), ['README.md', 'dist/src'], 'package.json files lists what the image copies');
+  t.same([...pkg.files].sort(), ['LICENSE', 'README.md', 'dist/src'], 'package.json files lists what the image copies');
   t.equal(pkg.bin['secretguard'], 'dist/src/cli/main.js', 'ENTRYPOINT runs the package bin');
 });
 
