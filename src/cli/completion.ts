@@ -125,7 +125,7 @@ function zshArguments(command: CompletionCommand, indent: string): string[] {
     const flags = flagsOf(option);
     const description = `[${zshText(option.description)}]`;
     const action = zshAction(option.value);
-    // Repeatable options (collected into a list) may be given again; the others are offered once.
+    // A short and a long form exclude each other once either is given.
     return flags.length === 2
       ? `'(${flags.join(' ')})'{${flags.join(',')}}'${description}${action}'`
       : `'${flags[0] ?? ''}${description}${action}'`;

@@ -1,9 +1,9 @@
 /** Where a long scan stands, on one line of a terminal. */
 export interface ProgressSink {
-  /** One more file checked, with the resources it held. */
-  file(resources: number): void;
+  /** More files checked, with the resources they held. */
+  add: (files: number, resources: number) => void;
   /** Clear the line before the report is written. */
-  done(): void;
+  done: () => void;
 }
 
 const INTERVAL_MS = 100;
@@ -28,13 +28,13 @@ export function progressFor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv):
     drawn = true;
   };
   return {
-    file(count) {
-      files += 1;
-      resources += count;
+    add: (moreFiles, moreResources) => {
+      files += moreFiles;
+      resources += moreResources;
       const now = performance.now();
       if (now - shown >= INTERVAL_MS) draw(now);
     },
-    done() {
+    done: () => {
       if (drawn) stream.write('\r\x1b[K');
     },
   };

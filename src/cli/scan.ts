@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import { buildEngine, loadEffectiveConfig } from '../setup.js';
 import type { Engine } from '../engine/engine.js';
 import type { Action } from '../engine/types.js';
-import { collectInputs, ManifestError, parseManifests, readSource, type ManifestSource, type SkippedInput } from '../manifests/load.js';
+import { collectInputs, parseManifests, readSource, unlessUnreadable, type ManifestSource, type SkippedInput } from '../manifests/load.js';
 import { planParallelScan, scanFilesInParallel } from '../manifests/parallel.js';
 import type { ClusterIndex } from '../cluster/cluster-index.js';
 import type { ClusterView } from '../cluster/view.js';
@@ -73,15 +73,6 @@ function inputsFor(paths: readonly string[], exclude: readonly string[], sourceP
   return inputs;
 }
 
-function parses(source: ManifestSource): boolean {
-  try {
-    parseManifests(source);
-    return true;
-  } catch (error) {
-    if (error instanceof ManifestError) return false;
-    throw error;
-  }
-}
 
 /** Whether the last runFix changed (or, with --dry-run, would change) a file. */
 let changed = false;
@@ -98,11 +89,11 @@ async function runFix(engine: Engine, sources: readonly (() => ManifestSource)[]
     import('../fix/summary.js'),
   ]);
   // A file that cannot be read or parsed is left alone; the scan reports it.
-  const originals = sources.flatMap((read) => {
-    const source = readable(read);
-    return source === undefined ? [] : [source];
+  const parsed = sources.flatMap((read) => {
+    const source = unlessUnreadable(read);
+    return source !== undefined && unlessUnreadable(() => parseManifests(source)) !== undefined ? [source] : [];
   });
-  const fixes = fixManifests(engine, { sources: originals.filter(parses), view, defaultNamespace: options.namespace });
+  const fixes = fixManifests(engine, { sources: parsed, view, defaultNamespace: options.namespace });
   const fixed = new Map(fixes.map((fix) => [fix.file, fix.after]));
   const dryRun = options.dryRun === true;
   for (const fix of fixes) {
@@ -117,15 +108,6 @@ async function runFix(engine: Engine, sources: readonly (() => ManifestSource)[]
     const source = read();
     return { ...source, text: fixed.get(source.name) ?? source.text };
   });
-}
-
-function readable(read: () => ManifestSource): ManifestSource | undefined {
-  try {
-    return read();
-  } catch (error) {
-    if (error instanceof ManifestError) return undefined;
-    throw error;
-  }
 }
 
 /** The config file a scan uses: `-c`, else the nearest `.secretguard.yaml` from the scan root upward. */
@@ -199,18 +181,18 @@ export function registerScan(program: Command): void {
       const inputs = inputsFor(paths, options.exclude ?? [], options.sourcePrefix);
       const only = options.rule !== undefined ? { only: new Set(options.rule) } : {};
       const progress = options.quiet === true ? undefined : progressFor(process.stderr, process.env);
-      const onFile = progress === undefined ? {} : { onFile: (resources: number): void => { progress.file(resources); } };
+      const onProgress = progress === undefined ? {} : { onProgress: progress.add };
       // One pipeline: pass one builds the view, --fix (if asked) rewrites the inputs against it, pass two checks
       // them, in this thread or split over worker threads; only where pass two runs differs.
       const view = (): ClusterIndex => buildView(inputs.sources, clusterState, options.namespace);
       const shares = options.fix === true || paths.includes('-') ? undefined : planParallelScan(inputs.files);
       let report: ScanReport;
       if (shares !== undefined) {
-        report = await scanFilesInParallel({ configPath, shares, view, defaultNamespace: options.namespace, ...only, ...onFile });
+        report = await scanFilesInParallel({ configPath, shares, view, defaultNamespace: options.namespace, ...only, ...onProgress });
       } else {
         const built = view();
         const sources = options.fix === true ? await runFix(engine, inputs.sources, built, options) : inputs.sources;
-        report = checkSources(engine, built, sources, { defaultNamespace: options.namespace, ...only, ...onFile });
+        report = checkSources(engine, built, sources, { defaultNamespace: options.namespace, ...only, ...onProgress });
       }
       progress?.done();
       if (options.quiet !== true) process.stderr.write(formatSkipped([...inputs.skipped, ...report.skipped]));

@@ -1,4 +1,4 @@
-import type { DocumentSlice } from './load.js';
+import { headLines, type DocumentSlice } from './load.js';
 
 /** `# secretguard:ignore <rule-id>[, <rule-id>…] -- <reason>`: one whole-line comment in a YAML document. */
 export interface InlineSuppression {
@@ -47,18 +47,9 @@ const SOURCE_COMMENT = /^#[ \t]*Source:[ \t]+([^\s]+)[ \t]*$/;
  * line after the comment is line 1, as the template's first line is (the comment itself becomes line 0). Undefined without such a comment.
  */
 export function renderedFrom(slice: DocumentSlice, prefix: string): { file: string; slice: DocumentSlice } | undefined {
-  const text = slice.text;
-  for (let start = 0, index = 0; start < text.length; index++) {
-    const end = text.indexOf('\n', start);
-    const line = text.slice(start, end === -1 ? text.length : end).trim();
-    const source = SOURCE_COMMENT.exec(line);
-    if (source?.[1] !== undefined && !source[1].includes('://')) {
-      return { file: prefix + source[1], slice: { text, firstLine: -index } };
-    }
-    // Only the document's head: blank lines, other comments and the marker.
-    if (!(line === '' || line.startsWith('#') || /^(?:---|\.\.\.)$/.test(line))) return undefined;
-    if (end === -1) break;
-    start = end + 1;
+  for (const { line, index } of headLines(slice)) {
+    const source = SOURCE_COMMENT.exec(line)?.[1];
+    if (source !== undefined && !source.includes('://')) return { file: prefix + source, slice: { text: slice.text, firstLine: -index } };
   }
   return undefined;
 }

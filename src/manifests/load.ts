@@ -185,18 +185,40 @@ function countLines(text: string): number {
   return count;
 }
 
-/** Line of the first content in a slice: past blank lines, comments, directives and a bare marker. */
-export function contentLine(slice: DocumentSlice): number {
+/**
+ * The lines of a slice's head, trimmed, with their index: blank lines, comments, directives and a bare marker,
+ * up to the first content line (not yielded). Line by line without splitting the whole text: a document of
+ * several MB has its content on an early line.
+ */
+export function* headLines(slice: DocumentSlice): Generator<{ line: string; index: number }, number | undefined> {
   const text = slice.text;
-  // Line by line without splitting the whole text: a document of several MB has its content on an early line.
-  for (let start = 0, i = 0; start < text.length; i++) {
+  for (let start = 0, index = 0; start < text.length; index++) {
     const end = text.indexOf('\n', start);
     const line = text.slice(start, end === -1 ? text.length : end).trim();
-    if (!(line === '' || line.startsWith('#') || line.startsWith('%') || /^(?:---|\.\.\.)(?:\s+#.*)?$/.test(line))) return slice.firstLine + i;
+    if (!(line === '' || line.startsWith('#') || line.startsWith('%') || /^(?:---|\.\.\.)(?:\s+#.*)?$/.test(line))) return index;
+    yield { line, index };
     if (end === -1) break;
     start = end + 1;
   }
-  return slice.firstLine;
+  return undefined;
+}
+
+/** Line of the first content in a slice: past blank lines, comments, directives and a bare marker. */
+export function contentLine(slice: DocumentSlice): number {
+  const head = headLines(slice);
+  let step = head.next();
+  while (step.done !== true) step = head.next();
+  return slice.firstLine + (step.value ?? 0);
+}
+
+/** What `run` returns, or undefined when the input cannot be read or parsed (ManifestError); other errors propagate. */
+export function unlessUnreadable<T>(run: () => T): T | undefined {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof ManifestError) return undefined;
+    throw error;
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ClusterIndex } from '../cluster/cluster-index.js';
-import { summarize, type ScanReport } from './scan.js';
+import { summarize, type Progress, type ScanReport } from './scan.js';
 
 export interface WorkerInput {
   configPath: string | undefined;
@@ -50,15 +50,11 @@ export function planParallelScan(files: readonly string[]): string[][] | undefin
   return result;
 }
 
-function resultOf(worker: Worker, onFile: ((resources: number) => void) | undefined): Promise<WorkerOutput> {
+function resultOf(worker: Worker, onProgress: Progress | undefined): Promise<WorkerOutput> {
   return new Promise((resolve, reject) => {
     worker.on('message', (message: WorkerOutput | WorkerProgress) => {
-      if (!('progress' in message)) {
-        resolve(message);
-        return;
-      }
-      // Progress arrives in batches; the sink counts files one by one.
-      for (let i = 0; i < message.progress.files; i++) onFile?.(i === 0 ? message.progress.resources : 0);
+      if ('progress' in message) onProgress?.(message.progress.files, message.progress.resources);
+      else resolve(message);
     });
     worker.once('error', reject);
     worker.once('exit', (code) => {
@@ -79,7 +75,7 @@ export async function scanFilesInParallel(options: {
   view: () => ClusterIndex;
   defaultNamespace: string;
   only?: ReadonlySet<string>;
-  onFile?: (resources: number) => void;
+  onProgress?: Progress;
 }): Promise<ScanReport> {
   const workers = options.shares.map((files) => {
     const workerData: WorkerInput = {
@@ -87,12 +83,12 @@ export async function scanFilesInParallel(options: {
       files: [...files],
       defaultNamespace: options.defaultNamespace,
       only: options.only === undefined ? undefined : [...options.only],
-      progress: options.onFile !== undefined,
+      progress: options.onProgress !== undefined,
     };
     return new Worker(new URL('./scan-worker.js', import.meta.url), { workerData });
   });
   try {
-    const results = Promise.all(workers.map((worker) => resultOf(worker, options.onFile)));
+    const results = Promise.all(workers.map((worker) => resultOf(worker, options.onProgress)));
     // Pass one may throw (unreadable --cluster-state); the workers are then terminated and this rejection is expected.
     results.catch(() => undefined);
     const snapshot = options.view().snapshot();

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { buildEngine, loadEffectiveConfig } from '../setup.js';
 import { ClusterIndex, type ClusterSnapshot } from '../cluster/cluster-index.js';
 import { readSource } from './load.js';
-import { checkSources } from './scan.js';
+import { checkSources, type Progress } from './scan.js';
 import type { WorkerInput, WorkerOutput, WorkerProgress } from './parallel.js';
 
 // Pass two of `scan` for a share of the files. The input comes from parallel.ts in this same process,
@@ -12,13 +12,13 @@ const port = parentPort;
 if (port === null) throw new Error('scan-worker runs only as a worker thread');
 
 /** Batches of files checked, posted at most ten times a second, when the main thread shows progress. */
-function progress(): { onFile?: (resources: number) => void } {
+function progress(): { onProgress?: Progress } {
   if (!input.progress) return {};
   const pending = { files: 0, resources: 0 };
   let posted = -Infinity;
   return {
-    onFile(resources) {
-      pending.files += 1;
+    onProgress(files, resources) {
+      pending.files += files;
       pending.resources += resources;
       const now = performance.now();
       if (now - posted < 100) return;

@@ -16,6 +16,7 @@ import {
   readSource,
   SliceLineFinder,
   splitDocuments,
+  unlessUnreadable,
   type DocumentSlice,
   type LoadedManifest,
   type ManifestSource,
@@ -103,6 +104,9 @@ export interface ScanReport {
   skipped: SkippedInput[];
 }
 
+/** Files and resources checked since the last call. */
+export type Progress = (files: number, resources: number) => void;
+
 export interface ScanOptions {
   /** Where to read each input; called once per pass. */
   sources: readonly (() => ManifestSource)[];
@@ -111,8 +115,8 @@ export interface ScanOptions {
   /** Namespace for namespaced objects that name none, as kubectl does. */
   defaultNamespace: string;
   only?: ReadonlySet<string>;
-  /** Called after each source of pass two with the number of resources it held (progress on a terminal). */
-  onFile?: (resources: number) => void;
+  /** Called as pass two goes, with files and resources checked since the last call (progress on a terminal). */
+  onProgress?: Progress;
 }
 
 /**
@@ -129,11 +133,11 @@ export function buildView(sources: ScanOptions['sources'], clusterState: ScanOpt
   }
   for (const read of sources) {
     // An unreadable file or document feeds nothing; pass two reports it.
-    const source = attempt(read);
+    const source = unlessUnreadable(read);
     if (source === undefined) continue;
     splitDocuments(source.text).forEach((slice, documentIndex) => {
       if (!VIEW_KIND_WORDS.test(slice.text)) return;
-      const manifests = attempt(() => manifestsInSlice(slice, documentIndex, source.name));
+      const manifests = unlessUnreadable(() => manifestsInSlice(slice, documentIndex, source.name));
       for (const manifest of manifests ?? []) view.upsert(manifest.object, defaultNamespace);
     });
   }
@@ -141,14 +145,6 @@ export function buildView(sources: ScanOptions['sources'], clusterState: ScanOpt
   return view;
 }
 
-function attempt<T>(run: () => T): T | undefined {
-  try {
-    return run();
-  } catch (error) {
-    if (error instanceof ManifestError) return undefined;
-    throw error;
-  }
-}
 
 /**
  * A cluster view from manifest files alone (`serve --cluster-state`, `review --cluster-state`): every
@@ -164,7 +160,7 @@ export function checkSources(
   engine: Engine,
   view: ClusterView,
   sources: ScanOptions['sources'],
-  options: Pick<ScanOptions, 'defaultNamespace' | 'only' | 'onFile'>,
+  options: Pick<ScanOptions, 'defaultNamespace' | 'only' | 'onProgress'>,
 ): ScanReport {
   const findings: ScanFinding[] = [];
   const suppressed: SuppressedFinding[] = [];
@@ -185,7 +181,7 @@ export function checkSources(
     } catch (error) {
       note(error);
       if (unreadable !== undefined) findings.push(unreadableFinding(unreadable));
-      options.onFile?.(0);
+      options.onProgress?.(1, 0);
       continue;
     }
     const resourcesBefore = resources.length;
@@ -248,7 +244,7 @@ export function checkSources(
     // The error first: it is what the reader must fix before trusting the file's other results.
     if (unreadable !== undefined) findings.push(unreadableFinding(unreadable));
     findings.push(...fileFindings);
-    options.onFile?.(resources.length - resourcesBefore);
+    options.onProgress?.(1, resources.length - resourcesBefore);
   }
   return { findings, suppressed, resources, summary: summarize(resources.length, findings, suppressed.length), skipped };
 }
@@ -266,7 +262,6 @@ function honouredSuppressions(
   warnings: ScanFinding[],
 ): Map<string, string> {
   const honoured = new Map<string, string>();
-  if (!slice.text.includes(SUPPRESSION_MARKER)) return honoured;
   const refuse = (line: number, what: string, why: string): void => {
     warnings.push({
       ruleId: INLINE_SUPPRESSION.id,
